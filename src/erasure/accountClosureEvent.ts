@@ -1,0 +1,261 @@
+/**
+ * The account-closure event (DESIGN.md, "Event: the SQS message body"): which account to erase, read from
+ * an SQS message body that may arrive plain, inside an SNS notification or inside an EventBridge event.
+ *
+ * Pure: no clock, no I/O. Every text this module produces (an invalid event's `reason`, the warnings) comes
+ * from the closed sets below and never carries the userId or any other part of the body, because those
+ * texts go to logs and to the dead-letter queue's `error-message` attribute.
+ */
+import * as z from 'zod';
+
+/** Where the event was found, for logs. */
+export type Envelope = 'plain' | 'sns' | 'eventbridge';
+
+/** Longest accepted userId, in UTF-8 bytes (the Chat UserID limit). */
+export const USER_ID_MAX_BYTES = 32;
+
+/**
+ * Longest requestId used, in UTF-8 bytes. It becomes the DLQ `request-id` attribute, and attributes count
+ * toward SQS's message size limit on top of the original body: an unbounded requestId could make the
+ * dead-letter send itself fail.
+ */
+export const REQUEST_ID_MAX_BYTES = 1024;
+
+/** Why an event is invalid: the only texts an invalid result's `reason` can hold (each ≤ 256 chars). */
+export const INVALID_EVENT_REASONS = {
+  bodyNotJson: 'body is not JSON',
+  snsMessageNotJson: 'SNS Message is not JSON',
+  eventNotObject: 'event is not a JSON object',
+  userIdMissing: 'userId is missing',
+  userIdNotString: 'userId is not a string',
+  userIdEmpty: 'userId is empty',
+  userIdNotUnicode: 'userId is not valid Unicode',
+  userIdTooLong: `userId is longer than ${USER_ID_MAX_BYTES} bytes (UTF-8)`,
+  userIdControlCharacter: 'userId contains a control character',
+  userIdIsAdmin: 'userId is the Chat admin account',
+} as const;
+
+export type InvalidEventReason = (typeof INVALID_EVENT_REASONS)[keyof typeof INVALID_EVENT_REASONS];
+
+/** Metadata problems that do not block an erasure: the only texts `warnings` can hold. */
+export const PARSE_WARNINGS = {
+  byteOrderMark: 'JSON text starts with a byte order mark; it was ignored',
+  requestIdNotString: 'requestId is not a string; the SQS messageId is used instead',
+  requestIdEmpty: 'requestId is empty; the SQS messageId is used instead',
+  requestIdTooLong: `requestId is longer than ${REQUEST_ID_MAX_BYTES} bytes (UTF-8); the SQS messageId is used instead`,
+  requestIdUnprintable:
+    'requestId contains a control character, a noncharacter or invalid Unicode; the SQS messageId is used instead',
+  occurredAtMalformed: 'occurredAt is not an RFC 3339 date-time with a time zone; it was ignored',
+} as const;
+
+export type ParseWarning = (typeof PARSE_WARNINGS)[keyof typeof PARSE_WARNINGS];
+
+/**
+ * The outcome of reading one SQS message body. Both branches carry the best `requestId` (the event's own
+ * when usable, else the SQS messageId): the DLQ `request-id` attribute needs it for invalid events too.
+ */
+export type AccountClosureParse =
+  | {
+      valid: true;
+      userId: string;
+      requestId: string;
+      /** `occurredAt` as epoch milliseconds, when present and well-formed. */
+      occurredAtMs?: number;
+      envelope: Envelope;
+      warnings: string[];
+    }
+  | {
+      valid: false;
+      requestId: string;
+      /** Short sentence for the DLQ `error-message`; one of {@link INVALID_EVENT_REASONS}. */
+      reason: string;
+      /** Absent when the body is not JSON or not an object, so no envelope could be recognised. */
+      envelope?: Envelope;
+      warnings: string[];
+    };
+
+/** What the parser needs besides the body. */
+export interface AccountClosureContext {
+  /** The SQS messageId: the requestId when the event has no usable one. */
+  messageId: string;
+  /** The Chat admin account (from the secret): an event naming it is invalid, so the admin is never erased. */
+  adminIdentifier: string;
+}
+
+type JsonObject = { [key: string]: unknown };
+
+const snsNotificationSchema = z.object({ Type: z.literal('Notification'), Message: z.string() });
+
+// zod's ISO pattern is RFC 3339 §5.6 (seconds required, optional fraction, Z or ±hh:mm) with calendar checks
+// (no 02-30, leap years honoured). Leap seconds (:60) are refused: Date.parse cannot represent them.
+const rfc3339DateTimeSchema = z.iso.datetime({ offset: true });
+
+/**
+ * Reads an account-closure event from an SQS message body. Never throws: every body yields a result.
+ *
+ * Decisions beyond DESIGN.md: one leading byte order mark (U+FEFF) is ignored with a warning, because
+ * JSON.parse refuses it but RFC 8259 §8.1 lets parsers ignore it and refusing would block an erasure; a
+ * userId holding a lone surrogate is invalid ("not valid Unicode": its UTF-8 form would not be the account
+ * Tencent stores); `null` for an optional field counts as absent, with no warning; a requestId is used only
+ * when the DLQ can carry it as an attribute value (see {@link PARSE_WARNINGS}).
+ * @example
+ * const parsed = parseAccountClosure(record.body, { messageId: record.messageId, adminIdentifier });
+ * if (parsed.valid) await eraseAccount(parsed.userId);
+ * else await deadLetter(record, { reason: 'invalid-event', message: parsed.reason, requestId: parsed.requestId });
+ */
+export function parseAccountClosure(body: string, context: AccountClosureContext): AccountClosureParse {
+  const warnings: string[] = [];
+  const invalid = (
+    reason: InvalidEventReason,
+    requestId: string,
+    envelope?: Envelope,
+  ): AccountClosureParse => ({
+    valid: false,
+    requestId,
+    reason,
+    ...(envelope !== undefined && { envelope }),
+    warnings,
+  });
+
+  const json = parseJsonText(body, warnings);
+  if (!json.ok) return invalid(INVALID_EVENT_REASONS.bodyNotJson, context.messageId);
+  if (!isJsonObject(json.value)) return invalid(INVALID_EVENT_REASONS.eventNotObject, context.messageId);
+
+  const found = unwrapEnvelope(json.value, warnings);
+  if (!found.ok) return invalid(found.reason, context.messageId, found.envelope);
+  const { event, envelope } = found;
+  if (!isJsonObject(event)) return invalid(INVALID_EVENT_REASONS.eventNotObject, context.messageId, envelope);
+
+  const requestId = readRequestId(event, warnings) ?? context.messageId;
+  const occurredAtMs = readOccurredAt(event, warnings);
+  const userId = readUserId(event, context.adminIdentifier);
+  if (!userId.ok) return invalid(userId.reason, requestId, envelope);
+  return {
+    valid: true,
+    userId: userId.value,
+    requestId,
+    ...(occurredAtMs !== undefined && { occurredAtMs }),
+    envelope,
+    warnings,
+  };
+}
+
+function parseJsonText(text: unknown, warnings: string[]): { ok: true; value: unknown } | { ok: false } {
+  if (typeof text !== 'string') return { ok: false };
+  let source = text;
+  if (source.startsWith('\uFEFF')) {
+    source = source.slice(1);
+    warnings.push(PARSE_WARNINGS.byteOrderMark);
+  }
+  try {
+    // JSON.parse is iterative in V8 (deep nesting cannot exhaust the stack) and defines `__proto__` as an
+    // ordinary own key, so no prototype is ever replaced. Its error message quotes the input: never surfaced.
+    return { ok: true, value: JSON.parse(source) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An own property only: an inherited one (even a polluted `Object.prototype`) is never part of the event. */
+function ownField(object: JsonObject, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+type Unwrapped =
+  | { ok: true; event: unknown; envelope: Envelope }
+  | { ok: false; reason: InvalidEventReason; envelope: Envelope };
+
+/** Peels exactly one envelope: an event found inside is taken as the event even if it looks like another. */
+function unwrapEnvelope(outer: JsonObject, warnings: string[]): Unwrapped {
+  const sns = snsNotificationSchema.safeParse(outer);
+  if (sns.success) {
+    const inner = parseJsonText(sns.data.Message, warnings);
+    if (!inner.ok) return { ok: false, reason: INVALID_EVENT_REASONS.snsMessageNotJson, envelope: 'sns' };
+    return { ok: true, event: inner.value, envelope: 'sns' };
+  }
+  const detail = ownField(outer, 'detail');
+  if (Object.hasOwn(outer, 'detail-type') && isJsonObject(detail)) {
+    return { ok: true, event: detail, envelope: 'eventbridge' };
+  }
+  return { ok: true, event: outer, envelope: 'plain' };
+}
+
+function readUserId(
+  event: JsonObject,
+  adminIdentifier: string,
+): { ok: true; value: string } | { ok: false; reason: InvalidEventReason } {
+  if (!Object.hasOwn(event, 'userId')) return { ok: false, reason: INVALID_EVENT_REASONS.userIdMissing };
+  const userId = event.userId;
+  if (typeof userId !== 'string') return { ok: false, reason: INVALID_EVENT_REASONS.userIdNotString };
+  if (userId.length === 0) return { ok: false, reason: INVALID_EVENT_REASONS.userIdEmpty };
+  // Before the byte count: a lone surrogate has no UTF-8 form of its own (encoders substitute U+FFFD).
+  if (!userId.isWellFormed()) return { ok: false, reason: INVALID_EVENT_REASONS.userIdNotUnicode };
+  if (Buffer.byteLength(userId, 'utf8') > USER_ID_MAX_BYTES) {
+    return { ok: false, reason: INVALID_EVENT_REASONS.userIdTooLong };
+  }
+  if (hasControlCharacter(userId)) return { ok: false, reason: INVALID_EVENT_REASONS.userIdControlCharacter };
+  // Exact comparison, as Tencent compares UserIDs: `Administrator` is another account than `administrator`.
+  if (userId === adminIdentifier) return { ok: false, reason: INVALID_EVENT_REASONS.userIdIsAdmin };
+  return { ok: true, value: userId };
+}
+
+/** C0 (U+0000–U+001F), DEL (U+007F) and C1 (U+0080–U+009F); all are single UTF-16 code units. */
+function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit <= 0x1f || (unit >= 0x7f && unit <= 0x9f)) return true;
+  }
+  return false;
+}
+
+/**
+ * A requestId the DLQ attribute can carry: SQS refuses string attribute values with characters outside
+ * #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF. Control characters are refused here
+ * as for userId (stricter than SQS for TAB/LF/CR/DEL/C1: a correlation id has no use for them).
+ */
+function readRequestId(event: JsonObject, warnings: string[]): string | undefined {
+  const requestId = ownField(event, 'requestId');
+  if (requestId === undefined || requestId === null) return undefined;
+  if (typeof requestId !== 'string') {
+    warnings.push(PARSE_WARNINGS.requestIdNotString);
+    return undefined;
+  }
+  const problem = requestIdProblem(requestId);
+  if (problem !== undefined) {
+    warnings.push(problem);
+    return undefined;
+  }
+  return requestId;
+}
+
+function requestIdProblem(requestId: string): ParseWarning | undefined {
+  if (requestId.length === 0) return PARSE_WARNINGS.requestIdEmpty;
+  if (!requestId.isWellFormed() || hasControlCharacter(requestId) || /[\uFFFE\uFFFF]/.test(requestId)) {
+    return PARSE_WARNINGS.requestIdUnprintable;
+  }
+  if (Buffer.byteLength(requestId, 'utf8') > REQUEST_ID_MAX_BYTES) return PARSE_WARNINGS.requestIdTooLong;
+  return undefined;
+}
+
+/**
+ * `occurredAt` as epoch ms. RFC 3339 date-time only: a full date, `T`, a time with seconds and a zone.
+ * Lower-case `t`/`z` are accepted (RFC 3339 §5.6 allows them); what Date.parse would guess at (a date
+ * alone, no zone, RFC 2822, a space separator, `+0100`) is refused.
+ */
+function readOccurredAt(event: JsonObject, warnings: string[]): number | undefined {
+  const occurredAt = ownField(event, 'occurredAt');
+  if (occurredAt === undefined || occurredAt === null) return undefined;
+  if (typeof occurredAt === 'string') {
+    const canonical = occurredAt.replace(/^(\d{4}-\d\d-\d\d)t/, '$1T').replace(/z$/, 'Z');
+    if (rfc3339DateTimeSchema.safeParse(canonical).success) {
+      const epochMs = Date.parse(canonical);
+      if (Number.isFinite(epochMs)) return epochMs;
+    }
+  }
+  warnings.push(PARSE_WARNINGS.occurredAtMalformed);
+  return undefined;
+}

@@ -1,0 +1,119 @@
+/**
+ * Paces one instance's Chat API call starts so the whole deployment stays inside the app's shared budget
+ * (DESIGN.md "Rate budget"): consecutive starts are at least `1/rate` apart (a smooth pacer with a burst of
+ * one, so no sliding one-second window can hold more than `rate` starts), and after a throttled answer no
+ * call starts until the pause has passed. Waiters are served first come, first served.
+ */
+
+/** Time source and timer, injectable so the pacer is tested with a fake clock. */
+export interface PacerClock {
+  /** Monotonic milliseconds. */
+  now(): number;
+  setTimer(callback: () => void, delayMs: number): { cancel(): void };
+}
+
+export const systemClock: PacerClock = {
+  now: () => performance.now(),
+  setTimer(callback, delayMs) {
+    const timer = setTimeout(callback, delayMs);
+    return { cancel: () => clearTimeout(timer) };
+  },
+};
+
+/** Share of the budget deliberately left unused (see the constructor). */
+export const DEFAULT_HEADROOM = 0.01;
+
+interface Waiter {
+  /** The latest clock time at which this caller may still start its call. */
+  latestStartMs: number;
+  resolve(started: boolean): void;
+}
+
+export class CallPacer {
+  readonly #intervalMs: number;
+  readonly #clock: PacerClock;
+  readonly #queue: Waiter[] = [];
+  #nextStartMs = Number.NEGATIVE_INFINITY;
+  #pausedUntilMs = Number.NEGATIVE_INFINITY;
+  #timer: { cancel(): void } | undefined;
+
+  /**
+   * @param callsPerSecond this instance's share of the budget (fractions allowed).
+   * @param headroom fraction of the share left unused. The server counts arrivals, not starts: network
+   *   jitter can bring two starts that were 1/r apart closer together, and a window would then hold one
+   *   call too many. 1% keeps ~10 ms of jitter harmless at 100 calls/s.
+   * @example
+   * const pacer = new CallPacer(200 / 2);
+   * if (await pacer.acquire(deadline)) await callTheApi();
+   */
+  constructor(callsPerSecond: number, { clock = systemClock, headroom = DEFAULT_HEADROOM } = {}) {
+    if (!(callsPerSecond > 0) || !Number.isFinite(callsPerSecond)) {
+      throw new RangeError('callsPerSecond must be a positive finite number');
+    }
+    if (!(headroom >= 0 && headroom < 1)) throw new RangeError('headroom must be in [0, 1)');
+    // Starts 1/r apart let a one-second window hold ceil(r) of them, so a share of r >= 1 is paced at
+    // floor(r): then MAX_CONCURRENCY instances never put more than the budget into any window. A share
+    // below 1/s can only bound the long-run rate (one call per window per instance).
+    const windowCap = callsPerSecond >= 1 ? Math.floor(callsPerSecond) : callsPerSecond;
+    // Round up to whole microseconds so float error can never squeeze in one call too many.
+    this.#intervalMs = Math.ceil((1000 / (windowCap * (1 - headroom))) * 1000) / 1000;
+    this.#clock = clock;
+  }
+
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  /**
+   * Waits for this caller's turn. Resolves `true` when the call may start now (the start is counted),
+   * or `false` as soon as it is known that the turn cannot come by `latestStartMs` (nothing is counted).
+   */
+  acquire(latestStartMs: number = Number.POSITIVE_INFINITY): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      this.#queue.push({ latestStartMs, resolve });
+      this.#pump();
+    });
+  }
+
+  /** Starts no call for `durationMs` from now (after a throttled answer). Pauses never shorten each other. */
+  pause(durationMs: number): void {
+    this.#pausedUntilMs = Math.max(this.#pausedUntilMs, this.#clock.now() + durationMs);
+    this.#pump();
+  }
+
+  #pump(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    const now = this.#clock.now();
+    const earliestStart = Math.max(now, this.#nextStartMs, this.#pausedUntilMs);
+    this.#refuseHopelessWaiters(earliestStart);
+    const head = this.#queue[0];
+    if (head === undefined) return;
+    if (earliestStart > now) {
+      this.#timer = this.#clock.setTimer(() => this.#pump(), earliestStart - now);
+      return;
+    }
+    this.#queue.shift();
+    this.#nextStartMs = now + this.#intervalMs;
+    head.resolve(true);
+    if (this.#queue.length > 0) this.#pump();
+  }
+
+  /**
+   * Tells every waiter whose turn cannot come by its latest start so now, instead of when its turn would
+   * have come. Turns only move later (pauses), so a projection that misses never recovers.
+   */
+  #refuseHopelessWaiters(earliestStart: number): void {
+    let turn = earliestStart;
+    for (let i = 0; i < this.#queue.length; ) {
+      const waiter = this.#queue[i] as Waiter;
+      if (turn > waiter.latestStartMs) {
+        this.#queue.splice(i, 1);
+        waiter.resolve(false);
+      } else {
+        turn += this.#intervalMs;
+        i++;
+      }
+    }
+  }
+}
