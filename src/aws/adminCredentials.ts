@@ -29,7 +29,8 @@ const sdkAppIdSchema = z.union([
   z
     .string()
     .regex(/^[1-9][0-9]{0,15}$/)
-    .transform(Number),
+    .transform(Number)
+    .refine(Number.isSafeInteger),
 ]);
 
 export const adminSecretSchema = z.object({

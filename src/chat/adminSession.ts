@@ -60,8 +60,10 @@ export class AdminSession {
       try {
         this.#userSigs.invalidate();
         this.#credentials = await this.#source.get({ forceFetch: true });
-      } finally {
+        // Only a renewal that got fresh credentials counts: after a failed one, any holder of the old
+        // generation must still be able to try again.
         this.#generation++;
+      } finally {
         this.#renewal = undefined;
       }
     })();

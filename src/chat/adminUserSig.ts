@@ -43,7 +43,7 @@ export class AdminUserSigCache {
       cached.credentials.sdkAppId === credentials.sdkAppId &&
       cached.credentials.adminIdentifier === credentials.adminIdentifier &&
       cached.credentials.secretKey === credentials.secretKey &&
-      cached.expiresAtSeconds - now > this.#renewMarginSeconds
+      cached.expiresAtSeconds - now >= this.#renewMarginSeconds
     ) {
       return cached.userSig;
     }

@@ -28,8 +28,12 @@ export class ConfigurationError extends Error {
 
 const PREFIX = 'chat-erasure configuration:';
 
-const positiveNumber = z.coerce.number().positive().finite();
-const positiveInteger = z.coerce.number().int().positive();
+// Plain decimal only: `0x10`, `1e3` or `Infinity` in a deploy parameter is a typo, not a number.
+const decimal = (pattern: RegExp) =>
+  z.string().trim().regex(pattern, 'expected a plain decimal number').transform(Number);
+const positiveNumber = decimal(/^\d+(\.\d+)?$/).pipe(z.number().positive());
+const positiveInteger = decimal(/^\d+$/).pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
+const nonNegativeInteger = decimal(/^\d+$/).pipe(z.number().int().max(Number.MAX_SAFE_INTEGER));
 
 /** One schema per variable, so the error names the variable it is about. */
 const variables = {
@@ -40,7 +44,7 @@ const variables = {
   MAX_RECEIVES: positiveInteger.default(5),
   CHAT_TIMEOUT_MS: positiveInteger.default(5000),
   USERSIG_TTL_SECONDS: positiveInteger.default(3600),
-  SECRET_MAX_AGE_SECONDS: z.coerce.number().int().nonnegative().default(300),
+  SECRET_MAX_AGE_SECONDS: nonNegativeInteger.default(300),
   LOG_USER_ID: z.enum(['pseudonym', 'plain', 'omit']).default('pseudonym'),
   CHAT_REGION: z.enum(CHAT_REGIONS).optional(),
   CHAT_API_ENDPOINT: z.string().optional(),
@@ -51,11 +55,11 @@ type VariableName = keyof typeof variables;
 function read<N extends VariableName>(env: NodeJS.ProcessEnv, name: N): z.output<(typeof variables)[N]> {
   const raw = env[name];
   // An empty variable means "not set": SAM and shells often pass "" for an unset optional parameter.
-  const result = variables[name].safeParse(raw === undefined || raw.trim() === '' ? undefined : raw);
+  const unset = raw === undefined || raw.trim() === '';
+  const result = variables[name].safeParse(unset ? undefined : raw);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const what =
-      raw === undefined || raw === '' ? 'is required' : `is invalid (${issue?.message ?? 'bad value'})`;
+    const what = unset ? 'is required' : `is invalid (${issue?.message ?? 'bad value'})`;
     throw new ConfigurationError(`${PREFIX} ${name} ${what}`);
   }
   return result.data as z.output<(typeof variables)[N]>;

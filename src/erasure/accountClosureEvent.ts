@@ -4,7 +4,8 @@
  *
  * Pure: no clock, no I/O. Every text this module produces (an invalid event's `reason`, the warnings) comes
  * from the closed sets below and never carries the userId or any other part of the body, because those
- * texts go to logs and to the dead-letter queue's `error-message` attribute.
+ * texts go to logs and to the dead-letter queue's `error-message` attribute. The one field that does carry
+ * a refused userId, `rejectedUserId`, is separate and labelled as personal data.
  */
 import * as z from 'zod';
 
@@ -69,6 +70,12 @@ export type AccountClosureParse =
       requestId: string;
       /** Short sentence for the DLQ `error-message`; one of {@link INVALID_EVENT_REASONS}. */
       reason: string;
+      /**
+       * The refused userId exactly as sent, when the event held one as a string, so the audit log can show it
+       * per `LOG_USER_ID` ("invalid events included"). Personal data of any length and content (possibly not
+       * well-formed Unicode): pseudonymise or omit it, and never put it into `error-message`.
+       */
+      rejectedUserId?: string;
       /** Absent when the body is not JSON or not an object, so no envelope could be recognised. */
       envelope?: Envelope;
       warnings: string[];
@@ -83,8 +90,6 @@ export interface AccountClosureContext {
 }
 
 type JsonObject = { [key: string]: unknown };
-
-const snsNotificationSchema = z.object({ Type: z.literal('Notification'), Message: z.string() });
 
 // zod's ISO pattern is RFC 3339 §5.6 (seconds required, optional fraction, Z or ±hh:mm) with calendar checks
 // (no 02-30, leap years honoured). Leap seconds (:60) are refused: Date.parse cannot represent them.
@@ -107,29 +112,36 @@ export function parseAccountClosure(body: string, context: AccountClosureContext
   const warnings: string[] = [];
   const invalid = (
     reason: InvalidEventReason,
-    requestId: string,
-    envelope?: Envelope,
+    facts: { requestId?: string; envelope?: Envelope; rejectedUserId?: string } = {},
   ): AccountClosureParse => ({
     valid: false,
-    requestId,
+    requestId: facts.requestId ?? context.messageId,
     reason,
-    ...(envelope !== undefined && { envelope }),
+    ...(facts.rejectedUserId !== undefined && { rejectedUserId: facts.rejectedUserId }),
+    ...(facts.envelope !== undefined && { envelope: facts.envelope }),
     warnings,
   });
 
   const json = parseJsonText(body, warnings);
-  if (!json.ok) return invalid(INVALID_EVENT_REASONS.bodyNotJson, context.messageId);
-  if (!isJsonObject(json.value)) return invalid(INVALID_EVENT_REASONS.eventNotObject, context.messageId);
+  if (!json.ok) return invalid(INVALID_EVENT_REASONS.bodyNotJson);
+  if (!isJsonObject(json.value)) return invalid(INVALID_EVENT_REASONS.eventNotObject);
 
   const found = unwrapEnvelope(json.value, warnings);
-  if (!found.ok) return invalid(found.reason, context.messageId, found.envelope);
+  if (!found.ok) return invalid(found.reason, { envelope: found.envelope });
   const { event, envelope } = found;
-  if (!isJsonObject(event)) return invalid(INVALID_EVENT_REASONS.eventNotObject, context.messageId, envelope);
+  if (!isJsonObject(event)) return invalid(INVALID_EVENT_REASONS.eventNotObject, { envelope });
 
   const requestId = readRequestId(event, warnings) ?? context.messageId;
   const occurredAtMs = readOccurredAt(event, warnings);
   const userId = readUserId(event, context.adminIdentifier);
-  if (!userId.ok) return invalid(userId.reason, requestId, envelope);
+  if (!userId.ok) {
+    const sent = ownField(event, 'userId');
+    return invalid(userId.reason, {
+      requestId,
+      envelope,
+      rejectedUserId: typeof sent === 'string' ? sent : undefined,
+    });
+  }
   return {
     valid: true,
     userId: userId.value,
@@ -160,7 +172,11 @@ function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** An own property only: an inherited one (even a polluted `Object.prototype`) is never part of the event. */
+/**
+ * An own property only: an inherited one (from a polluted `Object.prototype`) is never part of the event.
+ * This is also why envelopes are recognised by hand rather than with zod, whose object schemas read
+ * inherited properties.
+ */
 function ownField(object: JsonObject, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
 }
@@ -171,9 +187,9 @@ type Unwrapped =
 
 /** Peels exactly one envelope: an event found inside is taken as the event even if it looks like another. */
 function unwrapEnvelope(outer: JsonObject, warnings: string[]): Unwrapped {
-  const sns = snsNotificationSchema.safeParse(outer);
-  if (sns.success) {
-    const inner = parseJsonText(sns.data.Message, warnings);
+  const message = ownField(outer, 'Message');
+  if (ownField(outer, 'Type') === 'Notification' && typeof message === 'string') {
+    const inner = parseJsonText(message, warnings);
     if (!inner.ok) return { ok: false, reason: INVALID_EVENT_REASONS.snsMessageNotJson, envelope: 'sns' };
     return { ok: true, event: inner.value, envelope: 'sns' };
   }

@@ -25,6 +25,8 @@ export interface EraseAccountDependencies {
   latestStartMs: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** The clock `latestStartMs` is on. */
+  now?: () => number;
 }
 
 export type ErasureResult =
@@ -41,6 +43,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export async function eraseAccount(userId: string, deps: EraseAccountDependencies): Promise<ErasureResult> {
   const { chat, session, latestStartMs, random = Math.random, sleep = defaultSleep } = deps;
+  const now = deps.now ?? (() => performance.now());
   const body = { From_Account: userId, DeleteType: 'Delete_Type_Both' };
   const latenciesMs: number[] = [];
   let lastOutcome: ChatOutcome | undefined;
@@ -73,7 +76,11 @@ export async function eraseAccount(userId: string, deps: EraseAccountDependencie
         try {
           await session.renew(generation);
         } catch {
-          lastOutcome = { kind: 'transient', detail: 'Secrets Manager could not be read to re-sign' };
+          lastOutcome = {
+            kind: 'transient',
+            ...(attempt.outcome.errorCode === undefined ? {} : { errorCode: attempt.outcome.errorCode }),
+            detail: 'Secrets Manager could not be read to re-sign',
+          };
           return finish();
         }
         continue;
@@ -83,7 +90,7 @@ export async function eraseAccount(userId: string, deps: EraseAccountDependencie
         if (retried) return finish();
         retried = true;
         const delayMs = inProcessRetryDelayMs(0, random);
-        if (performance.now() + delayMs > latestStartMs) return finish();
+        if (now() + delayMs > latestStartMs) return finish();
         await sleep(delayMs);
         continue;
       }

@@ -221,7 +221,8 @@ function audit(
   const lagSeconds = Number.isFinite(referenceMs)
     ? Math.max(0, (Date.now() - referenceMs) / 1000)
     : undefined;
-  const user = parsed.valid ? run.userReference(parsed.userId) : undefined;
+  const userId = parsed.valid ? parsed.userId : parsed.rejectedUserId;
+  const user = userId === undefined ? undefined : run.userReference(userId);
   const errorCode = decision.errorCode;
   logger.info('erasure', {
     outcome,

@@ -9,6 +9,8 @@ import type { LogUserIdMode } from '../config/configuration.ts';
 // Domain separation: the pseudonym key is derived from, never equal to, the Chat signing key.
 const PSEUDONYM_KEY_LABEL = 'chat-erasure/log-user-pseudonym/v1';
 
+const MAX_PLAIN_CHARS = 64;
+
 export type UserReference = (userId: string) => string | undefined;
 
 /**
@@ -20,7 +22,8 @@ export type UserReference = (userId: string) => string | undefined;
 export function userReferenceFor(mode: LogUserIdMode, secretKey: string | undefined): UserReference {
   switch (mode) {
     case 'plain':
-      return (userId) => userId;
+      // A refused userId can be as long as the message body; a log line needs only its start.
+      return (userId) => (userId.length > MAX_PLAIN_CHARS ? `${userId.slice(0, MAX_PLAIN_CHARS)}…` : userId);
     case 'omit':
       return () => undefined;
     case 'pseudonym': {

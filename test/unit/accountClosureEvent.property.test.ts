@@ -170,6 +170,9 @@ describe('parseAccountClosure (properties)', () => {
         const result = parse(JSON.stringify({ userId }));
         const acceptable = typeof userId === 'string' && isAcceptableUserId(userId);
         expect(result.valid).toBe(acceptable);
+        if (result.valid) expect(result.userId).toBe(userId);
+        else if (typeof userId === 'string') expect(result.rejectedUserId).toBe(userId);
+        else expect(result).not.toHaveProperty('rejectedUserId');
       }),
       { numRuns: 1000 },
     );

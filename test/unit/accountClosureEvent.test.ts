@@ -95,6 +95,35 @@ describe('a plain event', () => {
     expect(withProtoKey.userId).toBe('u1');
   });
 
+  it('reads no field through a polluted Object.prototype', () => {
+    const polluted = {
+      userId: 'victim',
+      requestId: 'r-polluted',
+      occurredAt: '2026-11-25T10:00:00Z',
+      Type: 'Notification',
+      Message: '{"userId":"victim"}',
+      'detail-type': 'x',
+      detail: { userId: 'victim' },
+    };
+    const prototype = Object.prototype as Record<string, unknown>;
+    try {
+      Object.assign(prototype, polluted);
+      expect(parse('{"note":"no fields of its own"}')).toEqual({
+        valid: false,
+        requestId: context.messageId,
+        reason: INVALID_EVENT_REASONS.userIdMissing,
+        envelope: 'plain',
+        warnings: [],
+      });
+      const result = expectValid(parse('{"userId":"u1"}'));
+      expect(result).not.toHaveProperty('occurredAtMs');
+      expect(result.requestId).toBe(context.messageId);
+    } finally {
+      for (const key of Object.keys(polluted)) delete prototype[key];
+    }
+    expect(({} as Record<string, unknown>).userId).toBeUndefined();
+  });
+
   it('handles a 256 KiB body', () => {
     const body = JSON.stringify({ userId: 'u1', requestId: 'r1', padding: 'x'.repeat(256 * 1024 - 50) });
     expect(body.length).toBeGreaterThan(256 * 1024 - 10);
@@ -396,6 +425,41 @@ describe('userId', () => {
         expect(expectInvalid(parse(body)).reason).toBe(INVALID_EVENT_REASONS.userIdIsAdmin);
       }
     });
+  });
+});
+
+describe('rejectedUserId (for the audit log, never for error-message)', () => {
+  it.each([
+    ['too long', 'x'.repeat(40)],
+    ['empty', ''],
+    ['with a control character', 'user\u000042'],
+    ['the admin', 'administrator'],
+  ])('carries a refused string userId exactly as sent: %s', (_label, userId) => {
+    expect(expectInvalid(parseEvent({ userId })).rejectedUserId).toBe(userId);
+    expect(expectInvalid(parse(sns(JSON.stringify({ userId }))))).toHaveProperty('rejectedUserId', userId);
+  });
+
+  it('carries a lone surrogate as sent', () => {
+    expect(expectInvalid(parse('{"userId":"a\\ud800"}')).rejectedUserId).toBe('a\ud800');
+  });
+
+  it.each([
+    ['missing', {}],
+    ['a number', { userId: 42 }],
+    ['null', { userId: null }],
+    ['an object', { userId: { id: 'u1' } }],
+  ])('is absent when the userId is %s', (_label, event) => {
+    expect(expectInvalid(parseEvent(event))).not.toHaveProperty('rejectedUserId');
+  });
+
+  it('is absent when no event could be read', () => {
+    for (const body of ['{"userId":', '["u1"]', sns('userId=u1')]) {
+      expect(expectInvalid(parse(body))).not.toHaveProperty('rejectedUserId');
+    }
+  });
+
+  it('is never set on a valid result', () => {
+    expect(expectValid(parseEvent({ userId: 'u1' }))).not.toHaveProperty('rejectedUserId');
   });
 });
 

@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest';
+import { CHAT_REGIONS, chatRegionBaseUrl } from '../../src/chat/chatHosts.ts';
+import { ConfigurationError, loadConfiguration } from '../../src/config/configuration.ts';
+
+const DLQ_URL = 'https://sqs.eu-central-1.amazonaws.com/123456789012/chat-erasure-dlq';
+
+/** The smallest valid environment: the two required variables and one way to reach the Chat API. */
+const minimal = (): NodeJS.ProcessEnv => ({
+  SECRET_ID: 'chat-erasure/admin',
+  DLQ_URL,
+  CHAT_REGION: 'singapore',
+});
+
+const load = (overrides: Record<string, string | undefined>) =>
+  loadConfiguration({ ...minimal(), ...overrides });
+
+/** The ConfigurationError thrown for this environment (fails the test if none is thrown). */
+function errorFor(env: NodeJS.ProcessEnv): ConfigurationError {
+  try {
+    loadConfiguration(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return error as ConfigurationError;
+  }
+  throw new Error(`expected a ConfigurationError for ${JSON.stringify(env)}`);
+}
+
+describe('defaults', () => {
+  it('fills every optional variable with DESIGN.md’s default', () => {
+    expect(loadConfiguration(minimal())).toEqual({
+      secretId: 'chat-erasure/admin',
+      dlqUrl: DLQ_URL,
+      chatBaseUrl: 'https://adminapisgp.im.qcloud.com',
+      callBudgetPerSecond: 200,
+      maxConcurrency: 2,
+      maxReceives: 5,
+      chatTimeoutMs: 5000,
+      userSigTtlSeconds: 3600,
+      secretMaxAgeSeconds: 300,
+      logUserId: 'pseudonym',
+    });
+  });
+
+  it('reads every optional variable when it is set', () => {
+    expect(
+      load({
+        CALL_BUDGET_PER_SECOND: '150',
+        MAX_CONCURRENCY: '3',
+        MAX_RECEIVES: '8',
+        CHAT_TIMEOUT_MS: '2500',
+        USERSIG_TTL_SECONDS: '600',
+        SECRET_MAX_AGE_SECONDS: '60',
+        LOG_USER_ID: 'omit',
+      }),
+    ).toMatchObject({
+      callBudgetPerSecond: 150,
+      maxConcurrency: 3,
+      maxReceives: 8,
+      chatTimeoutMs: 2500,
+      userSigTtlSeconds: 600,
+      secretMaxAgeSeconds: 60,
+      logUserId: 'omit',
+    });
+  });
+
+  it.each(['pseudonym', 'plain', 'omit'])('accepts LOG_USER_ID=%s', (mode) => {
+    expect(load({ LOG_USER_ID: mode }).logUserId).toBe(mode);
+  });
+
+  it('accepts a SECRET_ID that is an ARN and trims the name', () => {
+    const arn = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:chat-admin-AbCdEf';
+    expect(load({ SECRET_ID: arn }).secretId).toBe(arn);
+    expect(load({ SECRET_ID: '  chat-admin \n' }).secretId).toBe('chat-admin');
+  });
+});
+
+describe('empty variables count as unset', () => {
+  it.each([
+    ['CALL_BUDGET_PER_SECOND', 'callBudgetPerSecond', 200],
+    ['MAX_CONCURRENCY', 'maxConcurrency', 2],
+    ['MAX_RECEIVES', 'maxReceives', 5],
+    ['CHAT_TIMEOUT_MS', 'chatTimeoutMs', 5000],
+    ['USERSIG_TTL_SECONDS', 'userSigTtlSeconds', 3600],
+    ['SECRET_MAX_AGE_SECONDS', 'secretMaxAgeSeconds', 300],
+    ['LOG_USER_ID', 'logUserId', 'pseudonym'],
+  ] as const)('%s="" takes the default', (name, key, fallback) => {
+    expect(load({ [name]: '' })[key]).toBe(fallback);
+    expect(load({ [name]: '   ' })[key]).toBe(fallback);
+  });
+
+  it.each(['SECRET_ID', 'DLQ_URL'])('%s="" is reported as required', (name) => {
+    expect(errorFor({ ...minimal(), [name]: '' }).message).toBe(
+      `chat-erasure configuration: ${name} is required`,
+    );
+  });
+
+  it.each(['SECRET_ID', 'DLQ_URL'])('%s missing is reported as required', (name) => {
+    const env = minimal();
+    delete env[name];
+    expect(errorFor(env).message).toBe(`chat-erasure configuration: ${name} is required`);
+  });
+
+  it('a whitespace-only required variable is refused, naming it', () => {
+    expect(errorFor({ ...minimal(), SECRET_ID: '   ' }).message).toMatch(
+      /^chat-erasure configuration: SECRET_ID /,
+    );
+  });
+
+  it('an empty CHAT_API_ENDPOINT next to CHAT_REGION is unset, not "both set"', () => {
+    expect(load({ CHAT_API_ENDPOINT: '' }).chatBaseUrl).toBe('https://adminapisgp.im.qcloud.com');
+  });
+
+  it('an empty CHAT_REGION next to CHAT_API_ENDPOINT is unset, not "both set"', () => {
+    expect(load({ CHAT_REGION: '', CHAT_API_ENDPOINT: 'http://127.0.0.1:9000' }).chatBaseUrl).toBe(
+      'http://127.0.0.1:9000',
+    );
+  });
+});
+
+describe('invalid values name the variable', () => {
+  it.each([
+    ['DLQ_URL', 'not a url'],
+    ['DLQ_URL', 'ftp://sqs.eu-central-1.amazonaws.com/123456789012/dlq'],
+    ['CALL_BUDGET_PER_SECOND', '0'],
+    ['CALL_BUDGET_PER_SECOND', '-5'],
+    ['CALL_BUDGET_PER_SECOND', '-0.5'],
+    ['CALL_BUDGET_PER_SECOND', 'abc'],
+    ['CALL_BUDGET_PER_SECOND', 'Infinity'],
+    ['CALL_BUDGET_PER_SECOND', '1e400'],
+    ['MAX_CONCURRENCY', '0'],
+    ['MAX_CONCURRENCY', '-1'],
+    ['MAX_CONCURRENCY', '1.5'],
+    ['MAX_CONCURRENCY', 'two'],
+    ['MAX_RECEIVES', '0'],
+    ['MAX_RECEIVES', '-3'],
+    ['MAX_RECEIVES', '2.5'],
+    ['MAX_RECEIVES', 'many'],
+    ['CHAT_TIMEOUT_MS', '0'],
+    ['CHAT_TIMEOUT_MS', '-100'],
+    ['CHAT_TIMEOUT_MS', '1.5'],
+    ['CHAT_TIMEOUT_MS', '5s'],
+    ['USERSIG_TTL_SECONDS', '0'],
+    ['USERSIG_TTL_SECONDS', '-3600'],
+    ['USERSIG_TTL_SECONDS', '3600.5'],
+    ['USERSIG_TTL_SECONDS', '1h'],
+    ['SECRET_MAX_AGE_SECONDS', '-1'],
+    ['SECRET_MAX_AGE_SECONDS', '0.5'],
+    ['SECRET_MAX_AGE_SECONDS', 'forever'],
+    ['LOG_USER_ID', 'hash'],
+    ['LOG_USER_ID', 'PLAIN'],
+    ['CHAT_REGION', 'China'],
+    ['CHAT_REGION', 'mumbai'],
+    ['CHAT_REGION', 'console.tim.qq.com'],
+  ])('%s=%j', (name, value) => {
+    const error = errorFor({ ...minimal(), [name]: value });
+    expect(error.name).toBe('ConfigurationError');
+    expect(error.message).toMatch(new RegExp(`^chat-erasure configuration: ${name} is invalid`));
+  });
+
+  it('SECRET_MAX_AGE_SECONDS=0 is allowed (no caching)', () => {
+    expect(load({ SECRET_MAX_AGE_SECONDS: '0' }).secretMaxAgeSeconds).toBe(0);
+  });
+});
+
+describe('CALL_BUDGET_PER_SECOND', () => {
+  it.each([
+    ['0.5', 0.5],
+    ['12.75', 12.75],
+    ['0.001', 0.001],
+    ['200', 200],
+  ])('accepts %s', (raw, value) => {
+    expect(load({ CALL_BUDGET_PER_SECOND: raw }).callBudgetPerSecond).toBe(value);
+  });
+});
+
+describe('CHAT_REGION and CHAT_API_ENDPOINT', () => {
+  it.each(CHAT_REGIONS)('CHAT_REGION=%s picks the official host', (region) => {
+    expect(load({ CHAT_REGION: region }).chatBaseUrl).toBe(chatRegionBaseUrl(region));
+  });
+
+  it('spells out the official hosts (not only the lookup the module uses)', () => {
+    expect(load({ CHAT_REGION: 'china' }).chatBaseUrl).toBe('https://console.tim.qq.com');
+    expect(load({ CHAT_REGION: 'frankfurt' }).chatBaseUrl).toBe('https://adminapiger.im.qcloud.com');
+  });
+
+  it('both set is an error that names both', () => {
+    const message = errorFor({ ...minimal(), CHAT_API_ENDPOINT: 'https://chat.example.com' }).message;
+    expect(message).toMatch(/^chat-erasure configuration: /);
+    expect(message).toContain('CHAT_REGION');
+    expect(message).toContain('CHAT_API_ENDPOINT');
+  });
+
+  it('neither set is an error that names CHAT_REGION', () => {
+    const env = minimal();
+    delete env.CHAT_REGION;
+    expect(errorFor(env).message).toMatch(/^chat-erasure configuration: CHAT_REGION is required/);
+  });
+
+  it('CHAT_API_ENDPOINT alone is validated and normalised by parseChatApiEndpoint', () => {
+    const env = { ...minimal(), CHAT_REGION: undefined };
+    expect(loadConfiguration({ ...env, CHAT_API_ENDPOINT: 'http://127.0.0.1:8080/' }).chatBaseUrl).toBe(
+      'http://127.0.0.1:8080',
+    );
+    expect(loadConfiguration({ ...env, CHAT_API_ENDPOINT: 'https://Chat.Example.com' }).chatBaseUrl).toBe(
+      'https://chat.example.com',
+    );
+  });
+
+  it.each(['http://chat.example.com', 'https://chat.example.com/v4', 'chat.example.com'])(
+    'a refused CHAT_API_ENDPOINT (%s) names the variable',
+    (endpoint) => {
+      const message = errorFor({ ...minimal(), CHAT_REGION: undefined, CHAT_API_ENDPOINT: endpoint }).message;
+      expect(message).toMatch(/^chat-erasure configuration: CHAT_API_ENDPOINT /);
+    },
+  );
+
+  it('does not repeat a CHAT_API_ENDPOINT that may hold a password', () => {
+    const message = errorFor({
+      ...minimal(),
+      CHAT_REGION: undefined,
+      CHAT_API_ENDPOINT: 'https://user:hunter2-PASSWORD@chat.example.com',
+    }).message;
+    expect(message).toMatch(/^chat-erasure configuration: CHAT_API_ENDPOINT /);
+    expect(message).not.toContain('hunter2-PASSWORD');
+  });
+});
+
+describe('reads only what it is given', () => {
+  it('does not read process.env', () => {
+    const before = process.env.SECRET_ID;
+    process.env.SECRET_ID = 'from-process-env';
+    try {
+      const env = minimal();
+      delete env.SECRET_ID;
+      expect(errorFor(env).message).toBe('chat-erasure configuration: SECRET_ID is required');
+    } finally {
+      if (before === undefined) delete process.env.SECRET_ID;
+      else process.env.SECRET_ID = before;
+    }
+  });
+});
