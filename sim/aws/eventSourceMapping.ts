@@ -44,7 +44,11 @@ export interface DrainQueueOptions {
   queueUrl: string;
   queueArn: string;
   region: string;
-  handler: SqsLambdaHandler;
+  /**
+   * The function. An array gives each concurrent poller its own handler, i.e. its own warm Lambda
+   * instance (own pacer, caches and connections); its length must equal `instances`.
+   */
+  handler: SqsLambdaHandler | readonly SqsLambdaHandler[];
   /** Records per batch, 1–10 (default 10). */
   batchSize?: number;
   /** Concurrent pollers, i.e. MaximumConcurrency (default 2). */
@@ -172,6 +176,9 @@ function invokeWithin(
 export async function drainQueue(options: DrainQueueOptions): Promise<DrainResult> {
   const settings = optionsSchema.parse(options);
   const { sqs, handler, onInvocation } = options;
+  if (Array.isArray(handler) && handler.length !== settings.instances) {
+    throw new RangeError('drainQueue: give one handler per instance');
+  }
   const result: DrainResult = {
     invocations: 0,
     recordsDelivered: 0,
@@ -277,7 +284,7 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainResul
     let error: unknown;
     try {
       const answer = await invokeWithin(
-        handler,
+        Array.isArray(handler) ? (handler[instance] as SqsLambdaHandler) : (handler as SqsLambdaHandler),
         event,
         context,
         settings.functionTimeoutMs,
