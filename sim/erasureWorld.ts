@@ -81,7 +81,10 @@ export interface ErasureWorld {
    */
   drain(
     options: { instances?: number; reuseInstances?: boolean; maxDurationMs: number } & Partial<
-      Pick<DrainQueueOptions, 'batchSize' | 'functionTimeoutMs' | 'onInvocation' | 'signal' | 'stopWhenEmpty'>
+      Pick<
+        DrainQueueOptions,
+        'batchSize' | 'functionTimeoutMs' | 'onInvocation' | 'signal' | 'stopWhenEmpty' | 'waitTimeSeconds'
+      >
     >,
   ): Promise<DrainResult>;
   /** Puts a new key in the secret and makes the simulator accept only it (a key rotation). */
@@ -199,7 +202,6 @@ export async function startErasureWorld(options: ErasureWorldOptions = {}): Prom
         region,
         instances: count,
         handler: instances.slice(0, count).map((instance) => instance.handler),
-        waitTimeSeconds: 0,
         ...drainOptions,
       });
     },

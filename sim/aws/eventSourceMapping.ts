@@ -8,6 +8,7 @@
  * Everything is asynchronous: the handler shares the event loop with the in-process SQS emulator.
  */
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   type Message,
@@ -211,9 +212,28 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainResul
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
-      { abortSignal: stop.signal },
+      // No abort signal: aborting only the client side would leave the long poll pending in the
+      // server, which would then take a later message in flight with nobody to process it.
     );
     return answer.Messages ?? [];
+  };
+
+  /** Makes messages received after the drain stopped visible again at once, as if never received. */
+  const release = async (messages: Message[]): Promise<void> => {
+    try {
+      await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: settings.queueUrl,
+          Entries: messages.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle,
+            VisibilityTimeout: 0,
+          })),
+        }),
+      );
+    } catch {
+      // They come back after the queue's visibility timeout instead.
+    }
   };
 
   /** Nothing visible, in flight or delayed: nothing can arrive any more. */
@@ -336,6 +356,10 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainResul
           await sleep(RECEIVE_RETRY_PAUSE_MS, stop.signal);
         }
         continue;
+      }
+      if (messages.length > 0 && stop.signal.aborted) {
+        await release(messages);
+        return;
       }
       if (messages.length > 0) {
         idleRounds = 0;
