@@ -98,16 +98,6 @@ export function standInSqsClient(endpoint: string, region: string): SQSClient {
   });
 }
 
-/** The queue URL AWS uses for a queue ARN (`arn:aws:sqs:R:A:N` → `https://sqs.R.amazonaws.com/A/N`). */
-export function queueUrlFromArn(arn: string): string {
-  const match = /^arn:aws[a-z-]*:sqs:([a-z0-9-]+):(\d{12}):([^:/]+)$/.exec(arn);
-  if (!match) {
-    throw new Error(`not an SQS queue ARN: ${arn}`);
-  }
-  const [, region, account, name] = match;
-  return `https://sqs.${region}.amazonaws.com/${account}/${name}`;
-}
-
 function checkedScale(scale: number): number {
   if (!(Number.isFinite(scale) && scale >= 0)) {
     throw new RangeError(`visibilityTimeScale must be a finite number ≥ 0, got ${scale}`);
