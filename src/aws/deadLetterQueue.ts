@@ -9,6 +9,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { receiveCountOf } from './receiveCount.ts';
 
 export type FailureReason = 'invalid-event' | 'permanent-error' | 'retries-exhausted';
 
@@ -37,7 +38,7 @@ export function deadLetterMessage(queueUrl: string, letter: DeadLetter): SendMes
   const { record } = letter;
   const attributes: Record<string, MessageAttributeValue> = {
     'failure-reason': text(letter.reason),
-    attempts: number(Number(record.attributes.ApproximateReceiveCount) || 1),
+    attempts: number(receiveCountOf(record)),
     'source-message-id': text(record.messageId),
     'request-id': text(letter.requestId),
     'failed-at': text(letter.failedAt.toISOString()),

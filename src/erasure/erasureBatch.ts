@@ -9,6 +9,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DeadLetterQueue } from '../aws/deadLetterQueue.ts';
+import { receiveCountOf } from '../aws/receiveCount.ts';
 import type { Redelivery } from '../aws/redelivery.ts';
 import type { AdminSession } from '../chat/adminSession.ts';
 import type { LogUserIdMode } from '../config/configuration.ts';
@@ -118,7 +119,7 @@ async function processRecord(record: SQSRecord, run: BatchRun): Promise<void> {
 /** Resolves when the record is done; throws ReturnForRetry when it goes back to the queue. */
 async function settleRecord(record: SQSRecord, run: BatchRun, group?: { returned: boolean }): Promise<void> {
   const startedAt = performance.now();
-  const receiveCount = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
+  const receiveCount = receiveCountOf(record);
   const parsed = parseAccountClosure(record.body, {
     messageId: record.messageId,
     // Without the secret no userId can equal the admin; such records are not attempted anyway.
@@ -148,10 +149,8 @@ async function completeRecord(
   run: BatchRun,
   group: { returned: boolean } | undefined,
 ): Promise<RecordCompletion> {
-  if (run.credentialsProblem !== undefined) {
-    return { type: 'not-attempted', transient: true, detail: run.credentialsProblem };
-  }
-  if (!parsed.valid) return { type: 'invalid-event', reason: parsed.reason };
+  // FIFO first: once a record of the group went back, every later one follows it unprocessed, whatever
+  // it holds, so the group's order survives into the retry (and into the DLQ).
   if (group?.returned) {
     return {
       type: 'not-attempted',
@@ -159,6 +158,10 @@ async function completeRecord(
       detail: 'an earlier message of its group went back for retry',
     };
   }
+  if (run.credentialsProblem !== undefined) {
+    return { type: 'not-attempted', transient: true, detail: run.credentialsProblem };
+  }
+  if (!parsed.valid) return { type: 'invalid-event', reason: parsed.reason };
   const erase = () =>
     eraseAccount(parsed.userId, {
       chat: run.services.chat,
