@@ -21,7 +21,7 @@ export const systemClock: PacerClock = {
 };
 
 /** Share of the budget deliberately left unused (see the constructor). */
-export const DEFAULT_HEADROOM = 0.01;
+export const DEFAULT_HEADROOM = 0.02;
 
 interface Waiter {
   /** The latest clock time at which this caller may still start its call. */
@@ -41,7 +41,8 @@ export class CallPacer {
    * @param callsPerSecond this instance's share of the budget (fractions allowed).
    * @param headroom fraction of the share left unused. The server counts arrivals, not starts: network
    *   jitter can bring two starts that were 1/r apart closer together, and a window would then hold one
-   *   call too many. 1% keeps ~10 ms of jitter harmless at 100 calls/s.
+   *   call too many. With k calls per window, k intervals span 1000 ms / (1 - headroom): 2% keeps up to
+   *   ~20 ms of arrival jitter (event-loop lag, network) harmless, at 98% of the share.
    * @example
    * const pacer = new CallPacer(200 / 2);
    * if (await pacer.acquire(deadline)) await callTheApi();
