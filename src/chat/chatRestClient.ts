@@ -80,6 +80,7 @@ export class ChatRestClient {
     latestStartMs: number = Number.POSITIVE_INFINITY,
   ): Promise<ChatAttempt> {
     if (!(await this.#pacer.acquire(latestStartMs))) return { started: false };
+    this.#pacer.markStarted();
     const startedAt = performance.now();
     const outcome = await this.#send(service, command, body, auth);
     if (outcome.kind === 'throttled') this.#pacer.pause(THROTTLE_PAUSE_MS);

@@ -76,6 +76,15 @@ export class CallPacer {
     });
   }
 
+  /**
+   * Re-anchors the spacing on the moment the caller really sends, just before the request goes out. A
+   * busy event loop can run the caller's continuation well after its turn was granted; spacing the next
+   * turn from the grant would then let the two requests arrive closer together than the interval.
+   */
+  markStarted(): void {
+    this.#nextStartMs = Math.max(this.#nextStartMs, this.#clock.now() + this.#intervalMs);
+  }
+
   /** Starts no call for `durationMs` from now (after a throttled answer). Pauses never shorten each other. */
   pause(durationMs: number): void {
     this.#pausedUntilMs = Math.max(this.#pausedUntilMs, this.#clock.now() + durationMs);

@@ -175,6 +175,20 @@ describe('CallPacer', () => {
     expect(refused).toEqual([50, 50]);
   });
 
+  it('spaces the next turn from the real start when the caller starts late', async () => {
+    const clock = new FakeClock();
+    const pacer = new CallPacer(10, { clock, headroom: 0 });
+    const first = startCallers(pacer, clock, 1);
+    await clock.advanceTo(0);
+    expect(first.starts).toEqual([0]);
+    // The caller only got to send 40 ms after its turn (a busy event loop).
+    await clock.advanceTo(40);
+    pacer.markStarted();
+    const { starts } = startCallers(pacer, clock, 1);
+    await clock.advanceTo(1000);
+    expect(starts).toEqual([140]);
+  });
+
   it('rejects a rate that is not positive and finite', () => {
     for (const rate of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => new CallPacer(rate)).toThrow(RangeError);
