@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: measures the built function (dist/handler.mjs) on this machine in one run, against the
+ * loopback stand-ins, and prints each figure next to its target. `-- --json` prints one JSON object on
+ * stdout instead (progress goes to stderr); `-- --attribution` adds where the bundle's bytes and cold
+ * import go, per dependency; `-- --instances N` runs the throughput phase with N instances (and
+ * MAX_CONCURRENCY=N, so the budget split stays right).
+ *
+ * Phases, all in this process's one run: throughput (2,000 events, the event-source-mapping poller, 50 ms
+ * added latency, 200 calls/s limit) → the naive baseline on the same simulator → handler CPU (handler in a
+ * child process, simulator here at zero latency and no limit) → cold import in fresh processes. It exits 0
+ * whatever the figures are; only a broken phase exits 1.
+ */
+import { stat } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as z from 'zod';
+import { startErasureWorld } from '../sim/erasureWorld.ts';
+import { median } from './arrivalStats.ts';
+import { type BenchFigures, toJsonReport, toTable } from './benchReport.ts';
+import { attributeBundle } from './bundleAttribution.ts';
+import { coldImportSamples } from './coldImport.ts';
+import { measureHandlerCpu } from './handlerCpu.ts';
+import { measureNaive } from './naiveErasure.ts';
+import { emitReport, progress } from './progress.ts';
+import { measureThroughput } from './throughputRun.ts';
+
+const BUDGET_CALLS_PER_SECOND = 200;
+const CHAT_LATENCY_MS = 50;
+const USERSIG_TTL_SECONDS = 3600;
+const THROUGHPUT_EVENTS = 2000;
+/** A subset: the naive design runs at ~1/(latency + overhead) calls/s; rate is rate. */
+const NAIVE_EVENTS = 300;
+const CPU_WARMUP_RECORDS = 500;
+const CPU_MEASURED_RECORDS = 3000;
+const COLD_IMPORT_SAMPLES = 15;
+const ATTRIBUTION_SAMPLES = 9;
+/** The whole bench must finish in under 3 minutes; a hung phase is a failure, not a wait. */
+const WATCHDOG_MS = 175_000;
+
+const argsSchema = z.object({
+  json: z.boolean().default(false),
+  attribution: z.boolean().default(false),
+  instances: z.coerce.number().int().min(1).max(50).default(2),
+});
+
+async function main(): Promise<void> {
+  const benchStartedAt = performance.now();
+  const loadAverage = loadavg()[0] ?? Number.NaN;
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean' },
+      attribution: { type: 'boolean' },
+      instances: { type: 'string' },
+    },
+  });
+  const args = argsSchema.parse(values);
+  const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+  const bundleUrl = new URL('../dist/handler.mjs', import.meta.url);
+  const bundleBytes = (await stat(bundleUrl)).size;
+
+  const world = await startErasureWorld({
+    chatCallsPerSecond: BUDGET_CALLS_PER_SECOND,
+    chatLatencyMs: CHAT_LATENCY_MS,
+    functionEnv: {
+      MAX_CONCURRENCY: String(args.instances),
+      CALL_BUDGET_PER_SECOND: String(BUDGET_CALLS_PER_SECOND),
+      USERSIG_TTL_SECONDS: String(USERSIG_TTL_SECONDS),
+    },
+    bundleUrl,
+  });
+  let throughput: BenchFigures['throughput'];
+  let naive: BenchFigures['naive'];
+  let cpu: BenchFigures['cpu'];
+  try {
+    throughput = await measureThroughput(world, {
+      events: THROUGHPUT_EVENTS,
+      instances: args.instances,
+      maxDurationMs: 90_000,
+    });
+    progress(`throughput: ${throughput.callsPerSecond.toFixed(1)} calls/s`);
+    naive = await measureNaive(world, { events: NAIVE_EVENTS });
+    progress(`naive: ${naive.callsPerSecond.toFixed(1)} calls/s`);
+    cpu = await measureHandlerCpu(world, {
+      bundleUrl,
+      warmupRecords: CPU_WARMUP_RECORDS,
+      measuredRecords: CPU_MEASURED_RECORDS,
+      timeoutMs: 60_000,
+    });
+    progress(`handler CPU: ${cpu.cpuMsPerRecord.toFixed(3)} ms/record`);
+  } finally {
+    await world.close();
+  }
+
+  progress(`cold import: ${COLD_IMPORT_SAMPLES} fresh processes`);
+  const coldImport = await coldImportSamples(bundleUrl, COLD_IMPORT_SAMPLES);
+  let attribution: BenchFigures['attribution'];
+  if (args.attribution) {
+    progress('attribution: bundling and importing each dependency alone');
+    attribution = await attributeBundle({
+      projectRoot,
+      bundleBytes,
+      samplesPerDependency: ATTRIBUTION_SAMPLES,
+    });
+  }
+
+  const figures: BenchFigures = {
+    budgetCallsPerSecond: BUDGET_CALLS_PER_SECOND,
+    chatLatencyMs: CHAT_LATENCY_MS,
+    userSigTtlSeconds: USERSIG_TTL_SECONDS,
+    throughput,
+    naive,
+    cpu,
+    coldImport,
+    coldImportMedianMs: median(coldImport.map((sample) => sample.importMs)),
+    bundleBytes,
+    ...(attribution === undefined ? {} : { attribution }),
+    benchMs: performance.now() - benchStartedAt,
+    nodeVersion: process.version,
+    loadAverage,
+    cpuCount: availableParallelism(),
+  };
+  await emitReport(args.json ? JSON.stringify(toJsonReport(figures)) : toTable(figures));
+}
+
+const watchdog = setTimeout(() => {
+  progress(`gave up after ${WATCHDOG_MS / 1000} s: a phase hung`);
+  process.exit(1);
+}, WATCHDOG_MS);
+
+try {
+  await main();
+  clearTimeout(watchdog);
+  // The instances' keep-alive pools and SDK clients live in module copies nothing outside can close;
+  // every server is closed, so end here instead of waiting for their idle timers.
+  process.exit(0);
+} catch (error) {
+  progress(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+}
