@@ -89,7 +89,10 @@ export class ChatRestClient {
 
   async #send(service: string, command: string, body: object, auth: ChatAuth): Promise<ChatOutcome> {
     const url = buildChatRequestUrl(this.#baseUrl, service, command, { ...auth, random: randomUint32() });
-    const signal = AbortSignal.timeout(this.#timeoutMs);
+    // A timer cleared when the attempt ends: AbortSignal.timeout would leave one armed per request.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
+    const { signal } = deadline;
     try {
       const response = await request(url, {
         method: 'POST',
@@ -102,6 +105,8 @@ export class ChatRestClient {
       return classifyChatResponse(response.statusCode, parseJsonOrUndefined(text));
     } catch (error) {
       return classifyTransportFailure(signal.aborted || isTimeout(error) ? 'timeout' : 'connection-error');
+    } finally {
+      clearTimeout(timer);
     }
   }
 

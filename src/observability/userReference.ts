@@ -3,7 +3,7 @@
  * to follow one account through the logs, useless to anyone without the admin secret key, and it changes
  * when the key rotates (so old logs cannot be joined with new ones after a rotation).
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import type { LogUserIdMode } from '../config/configuration.ts';
 
 // Domain separation: the pseudonym key is derived from, never equal to, the Chat signing key.
@@ -28,7 +28,8 @@ export function userReferenceFor(mode: LogUserIdMode, secretKey: string | undefi
       return () => undefined;
     case 'pseudonym': {
       if (secretKey === undefined) return () => undefined;
-      const key = createHmac('sha256', secretKey).update(PSEUDONYM_KEY_LABEL).digest();
+      // A KeyObject made once is several times cheaper per HMAC than a raw key buffer.
+      const key = createSecretKey(createHmac('sha256', secretKey).update(PSEUDONYM_KEY_LABEL).digest());
       return (userId) => createHmac('sha256', key).update(userId, 'utf8').digest('hex').slice(0, 16);
     }
   }

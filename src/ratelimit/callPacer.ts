@@ -20,6 +20,12 @@ export const systemClock: PacerClock = {
   },
 };
 
+/**
+ * How late a turn may be granted and still keep its place in the schedule. With k turns per window,
+ * any k+1 consecutive starts then span at least k × interval − slack, still above one second.
+ */
+const TIMER_SLACK_MS = 2;
+
 /** Share of the budget deliberately left unused (see the constructor). */
 export const DEFAULT_HEADROOM = 0.02;
 
@@ -32,8 +38,12 @@ interface Waiter {
 export class CallPacer {
   readonly #intervalMs: number;
   readonly #clock: PacerClock;
+  readonly #minGapMs: number;
   readonly #queue: Waiter[] = [];
-  #nextStartMs = Number.NEGATIVE_INFINITY;
+  /** The schedule: the next turn's slot. Turns are granted on slots, so timer lateness does not add up. */
+  #nextSlotMs = Number.NEGATIVE_INFINITY;
+  /** DESIGN.md's hard floor: 1/r after the last real start. */
+  #notBeforeMs = Number.NEGATIVE_INFINITY;
   #pausedUntilMs = Number.NEGATIVE_INFINITY;
   #timer: { cancel(): void } | undefined;
 
@@ -58,6 +68,7 @@ export class CallPacer {
     const windowCap = callsPerSecond >= 1 ? Math.floor(callsPerSecond) : callsPerSecond;
     // Round up to whole microseconds so float error can never squeeze in one call too many.
     this.#intervalMs = Math.ceil((1000 / (windowCap * (1 - headroom))) * 1000) / 1000;
+    this.#minGapMs = 1000 / callsPerSecond;
     this.#clock = clock;
   }
 
@@ -82,7 +93,9 @@ export class CallPacer {
    * turn from the grant would then let the two requests arrive closer together than the interval.
    */
   markStarted(): void {
-    this.#nextStartMs = Math.max(this.#nextStartMs, this.#clock.now() + this.#intervalMs);
+    const now = this.#clock.now();
+    this.#nextSlotMs = Math.max(this.#nextSlotMs, now - TIMER_SLACK_MS + this.#intervalMs);
+    this.#notBeforeMs = Math.max(this.#notBeforeMs, now + this.#minGapMs);
   }
 
   /** Starts no call for `durationMs` from now (after a throttled answer). Pauses never shorten each other. */
@@ -95,7 +108,8 @@ export class CallPacer {
     this.#timer?.cancel();
     this.#timer = undefined;
     const now = this.#clock.now();
-    const earliestStart = Math.max(now, this.#nextStartMs, this.#pausedUntilMs);
+    const slot = Math.max(this.#nextSlotMs, this.#notBeforeMs, this.#pausedUntilMs);
+    const earliestStart = Math.max(now, slot);
     this.#refuseHopelessWaiters(earliestStart);
     const head = this.#queue[0];
     if (head === undefined) return;
@@ -104,7 +118,11 @@ export class CallPacer {
       return;
     }
     this.#queue.shift();
-    this.#nextStartMs = now + this.#intervalMs;
+    // Timers fire up to a millisecond or two late; the next slot keeps the cadence of the schedule
+    // instead of adding that lateness to every interval. Lateness beyond the slack (an idle pacer, a
+    // stalled loop) moves the schedule, so unused time is never banked into a burst.
+    this.#nextSlotMs = (now - slot <= TIMER_SLACK_MS ? slot : now) + this.#intervalMs;
+    this.#notBeforeMs = now + this.#minGapMs;
     head.resolve(true);
     if (this.#queue.length > 0) this.#pump();
   }

@@ -11,8 +11,11 @@ class FakeClock implements PacerClock {
     return this.time;
   }
 
+  /** How late timers fire after they are due. */
+  lateness = 0;
+
   setTimer(callback: () => void, delayMs: number) {
-    const timer = { at: this.time + delayMs, callback, cancelled: false };
+    const timer = { at: this.time + delayMs + this.lateness, callback, cancelled: false };
     this.#timers.push(timer);
     return {
       cancel: () => {
@@ -174,6 +177,24 @@ describe('CallPacer', () => {
     expect(starts).toEqual([0]);
     expect(refused).toEqual([50, 50]);
   });
+
+  it.each([0.15, 0.8, 1.9])(
+    'with timers %f ms late: keeps the schedule where it can, never two starts closer than 1/r',
+    async (lateness) => {
+      const clock = new FakeClock();
+      clock.lateness = lateness; // Node's millisecond timers fire late by a fraction of a millisecond
+      const pacer = new CallPacer(100, { clock, headroom: 0.02 });
+      const { starts } = startCallers(pacer, clock, 1000);
+      await clock.advanceTo(5000);
+      for (let i = 1; i < starts.length; i++) {
+        expect((starts[i] as number) - (starts[i - 1] as number)).toBeGreaterThanOrEqual(10 - 1e-9);
+      }
+      expect(maxStartsInAnyWindow(starts, 1000)).toBeLessThanOrEqual(98);
+      // Lateness within the headroom (0.204 ms per turn here) costs nothing; beyond it, the 1/r floor rules.
+      const expected = lateness <= pacer.intervalMs - 10 ? 5000 / pacer.intervalMs : 5000 / (10 + lateness);
+      expect(starts.length).toBeGreaterThanOrEqual(Math.floor(expected));
+    },
+  );
 
   it('spaces the next turn from the real start when the caller starts late', async () => {
     const clock = new FakeClock();
