@@ -163,6 +163,7 @@ export function toJsonReport(figures: BenchFigures): Record<string, unknown> {
       throughput: {
         events: throughput.events,
         instances: throughput.instances,
+        batch_size: throughput.batchSize,
         calls: throughput.calls,
         call_span_ms: throughput.callSpanMs,
         end_to_end_calls_per_s: round(throughput.endToEndCallsPerSecond),
@@ -230,7 +231,7 @@ export function toTable(figures: BenchFigures): string {
   const { throughput, naive, cpu } = figures;
   const notes = [
     '',
-    `throughput: ${throughput.events} events, ${throughput.instances} instances, simulator ${figures.budgetCallsPerSecond} calls/s + ${figures.chatLatencyMs} ms; ` +
+    `throughput: ${throughput.events} events, ${throughput.instances} instances, batches of up to ${throughput.batchSize}, simulator ${figures.budgetCallsPerSecond} calls/s + ${figures.chatLatencyMs} ms; ` +
       `${throughput.calls} calls over ${Math.round(throughput.callSpanMs)} ms (first to last arrival); ` +
       `end to end ${round(throughput.endToEndCallsPerSecond)} calls/s; ${throughput.connections} connections; ` +
       `${throughput.invocations} invocations of ${round(throughput.meanInvocationMs)} ms, one per instance every ${round(throughput.meanBatchCycleMs)} ms; ` +

@@ -12,6 +12,8 @@ import { progress } from './progress.ts';
 export interface ThroughputFigures {
   events: number;
   instances: number;
+  /** Records per invocation (the event source mapping's BatchSize). */
+  batchSize: number;
   /** Chat API calls (HTTP attempts) the simulator received. */
   calls: number;
   /** `(calls − 1) / (last arrival − first arrival)`: see arrivalRatePerSecond. */
@@ -46,7 +48,7 @@ export interface ThroughputFigures {
  */
 export async function measureThroughput(
   world: ErasureWorld,
-  options: { events: number; instances: number; maxDurationMs: number },
+  options: { events: number; instances: number; batchSize: number; maxDurationMs: number },
 ): Promise<ThroughputFigures> {
   const work = closureWorkload('tp', options.events);
   world.chat.seed({ accounts: work.accounts, friendships: work.friendships });
@@ -59,6 +61,7 @@ export async function measureThroughput(
   let invocationMs = 0;
   const drained = await world.drain({
     instances: options.instances,
+    batchSize: options.batchSize,
     maxDurationMs: options.maxDurationMs,
     onInvocation: (invocation) => {
       invocationMs += invocation.durationMs;
@@ -77,6 +80,7 @@ export async function measureThroughput(
   return {
     events: options.events,
     instances: options.instances,
+    batchSize: options.batchSize,
     calls: requests.length,
     callsPerSecond: arrivalRatePerSecond(arrivals),
     callSpanMs,

@@ -50,7 +50,7 @@ export interface DrainQueueOptions {
    * instance (own pacer, caches and connections); its length must equal `instances`.
    */
   handler: SqsLambdaHandler | readonly SqsLambdaHandler[];
-  /** Records per batch, 1–10 (default 10). */
+  /** Records per batch, 1–10,000 (default 10); above 10 a batch is gathered from several receives. */
   batchSize?: number;
   /** Concurrent pollers, i.e. MaximumConcurrency (default 2). */
   instances?: number;
@@ -105,7 +105,7 @@ const optionsSchema = z.object({
   queueUrl: z.string().min(1),
   queueArn: z.string().startsWith('arn:'),
   region: z.string().min(1),
-  batchSize: z.number().int().min(1).max(10).default(10),
+  batchSize: z.number().int().min(1).max(10_000).default(10),
   instances: z.number().int().min(1).max(100).default(2),
   functionTimeoutMs: z.number().int().positive().default(60_000),
   functionName: z.string().min(1).default('chat-erasure'),
@@ -114,6 +114,13 @@ const optionsSchema = z.object({
   maxDurationMs: z.number().positive(),
   stopWhenEmpty: z.boolean().default(true),
 });
+
+/** SQS batch calls take at most ten entries. */
+function chunksOfTen<T>(items: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += 10) chunks.push(items.slice(start, start + 10));
+  return chunks;
+}
 
 /** Pause after a failed receive, so a broken endpoint does not spin the event loop. */
 const RECEIVE_RETRY_PAUSE_MS = 100;
@@ -203,12 +210,12 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainResul
   }
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
 
-  const receive = async (): Promise<Message[]> => {
+  const receiveOnce = async (maxMessages: number, waitTimeSeconds: number): Promise<Message[]> => {
     const answer = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: settings.queueUrl,
-        MaxNumberOfMessages: settings.batchSize,
-        WaitTimeSeconds: settings.waitTimeSeconds,
+        MaxNumberOfMessages: maxMessages,
+        WaitTimeSeconds: waitTimeSeconds,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
@@ -218,21 +225,37 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainResul
     return answer.Messages ?? [];
   };
 
+  /**
+   * One batch. Like the real mapping, a BatchSize above 10 (SQS's per-receive maximum) is gathered
+   * from several receives: it stops when the batch is full or the queue has nothing more right now.
+   */
+  const receive = async (): Promise<Message[]> => {
+    const batch = await receiveOnce(Math.min(10, settings.batchSize), settings.waitTimeSeconds);
+    while (batch.length > 0 && batch.length < settings.batchSize && !stop.signal.aborted) {
+      const more = await receiveOnce(Math.min(10, settings.batchSize - batch.length), 0);
+      if (more.length === 0) break;
+      batch.push(...more);
+    }
+    return batch;
+  };
+
   /** Makes messages received after the drain stopped visible again at once, as if never received. */
   const release = async (messages: Message[]): Promise<void> => {
-    try {
-      await sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: settings.queueUrl,
-          Entries: messages.map((message, index) => ({
-            Id: String(index),
-            ReceiptHandle: message.ReceiptHandle,
-            VisibilityTimeout: 0,
-          })),
-        }),
-      );
-    } catch {
-      // They come back after the queue's visibility timeout instead.
+    for (const chunk of chunksOfTen(messages)) {
+      try {
+        await sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: settings.queueUrl,
+            Entries: chunk.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle,
+              VisibilityTimeout: 0,
+            })),
+          }),
+        );
+      } catch {
+        // They come back after the queue's visibility timeout instead.
+      }
     }
   };
 
@@ -263,24 +286,24 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainResul
 
   /** Deletes the given messages; returns how many SQS confirmed. */
   const deleteMessages = async (messages: Message[]): Promise<number> => {
-    if (messages.length === 0) {
-      return 0;
+    let deleted = 0;
+    for (const chunk of chunksOfTen(messages)) {
+      try {
+        const answer = await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: settings.queueUrl,
+            Entries: chunk.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle,
+            })),
+          }),
+        );
+        deleted += answer.Successful?.length ?? 0;
+      } catch {
+        // Like Lambda: the records were processed but stay on the queue, and come back.
+      }
     }
-    try {
-      const answer = await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: settings.queueUrl,
-          Entries: messages.map((message, index) => ({
-            Id: String(index),
-            ReceiptHandle: message.ReceiptHandle,
-          })),
-        }),
-      );
-      return answer.Successful?.length ?? 0;
-    } catch {
-      // Like Lambda: the records were processed but stay on the queue, and come back.
-      return 0;
-    }
+    return deleted;
   };
 
   const invoke = async (instance: number, messages: Message[]) => {

@@ -26,6 +26,13 @@ export const systemClock: PacerClock = {
  */
 const TIMER_SLACK_MS = 2;
 
+/**
+ * How early a turn may be granted ahead of its scheduled slot. Node's timers have millisecond
+ * granularity and fire late by up to about a millisecond; aiming this much early keeps the mean spacing
+ * on the schedule. Any k+1 consecutive starts still span k × interval − slack − this, over one second.
+ */
+const EARLY_GRANT_MS = 1;
+
 /** Share of the budget deliberately left unused (see the constructor). */
 export const DEFAULT_HEADROOM = 0.02;
 
@@ -39,6 +46,7 @@ export class CallPacer {
   readonly #intervalMs: number;
   readonly #clock: PacerClock;
   readonly #minGapMs: number;
+  readonly #earlyGrantMs: number;
   readonly #queue: Waiter[] = [];
   /** The schedule: the next turn's slot. Turns are granted on slots, so timer lateness does not add up. */
   #nextSlotMs = Number.NEGATIVE_INFINITY;
@@ -69,6 +77,11 @@ export class CallPacer {
     // Round up to whole microseconds so float error can never squeeze in one call too many.
     this.#intervalMs = Math.ceil((1000 / (windowCap * (1 - headroom))) * 1000) / 1000;
     this.#minGapMs = 1000 / callsPerSecond;
+    // Early grants and late-timer slack eat into the headroom: allow them only as far as any k+1
+    // consecutive starts (k turns per window) still span more than a second.
+    const turnsPerWindow = Math.max(1, Math.floor(callsPerSecond));
+    const spare = turnsPerWindow * this.#intervalMs - 1000 - TIMER_SLACK_MS;
+    this.#earlyGrantMs = Math.min(Math.max(spare, 0), EARLY_GRANT_MS);
     this.#clock = clock;
   }
 
@@ -109,7 +122,14 @@ export class CallPacer {
     this.#timer = undefined;
     const now = this.#clock.now();
     const slot = Math.max(this.#nextSlotMs, this.#notBeforeMs, this.#pausedUntilMs);
-    const earliestStart = Math.max(now, slot);
+    // A scheduled turn may go up to #earlyGrantMs before its slot (never before the 1/r floor or the
+    // end of a pause): millisecond timers fire late, and without this every turn would lose that time.
+    const earliestStart = Math.max(
+      now,
+      this.#nextSlotMs - this.#earlyGrantMs,
+      this.#notBeforeMs,
+      this.#pausedUntilMs,
+    );
     this.#refuseHopelessWaiters(earliestStart);
     const head = this.#queue[0];
     if (head === undefined) return;

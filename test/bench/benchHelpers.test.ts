@@ -195,6 +195,7 @@ describe('benchReport', () => {
     throughput: {
       events: 2000,
       instances: 2,
+      batchSize: 1000,
       calls: 2000,
       callsPerSecond: over.callsPerSecond,
       callSpanMs: 10_000,

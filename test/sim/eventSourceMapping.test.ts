@@ -473,6 +473,27 @@ describe('drainQueue', () => {
 
   it('refuses options outside what Lambda allows', async () => {
     const queue = sqs.queueRef('unused');
-    await expect(drain(queue, { handler: allDone, batchSize: 11 })).rejects.toThrow(/batchSize/);
+    await expect(drain(queue, { handler: allDone, batchSize: 10_001 })).rejects.toThrow(/batchSize/);
+    await expect(drain(queue, { handler: allDone, batchSize: 0 })).rejects.toThrow(/batchSize/);
+  });
+
+  it('gathers a batch larger than ten from several receives, and deletes it in tens', async () => {
+    const queue = await sqs.createQueue('big-batch');
+    await sendBodies(
+      queue,
+      Array.from({ length: 35 }, (_, i) => `m-${i}`),
+    );
+    const sizes: number[] = [];
+    const result = await drain(queue, {
+      handler: async (event) => {
+        sizes.push(event.Records.length);
+        return { batchItemFailures: [] };
+      },
+      batchSize: 25,
+      instances: 1,
+    });
+    expect(sizes).toEqual([25, 10]);
+    expect(result.deleted).toBe(35);
+    expect(await sqs.approximateCounts(queue.url)).toEqual({ visible: 0, notVisible: 0, delayed: 0 });
   });
 });

@@ -202,7 +202,7 @@ describe('template.yaml', () => {
         CallBudgetPerSecond: 200,
         MaxConcurrency: 2,
         MaxReceives: 5,
-        BatchSize: 10,
+        BatchSize: 1000,
         LogUserId: 'pseudonym',
         AlarmTopicArn: '',
         OldestMessageAlarmSeconds: 3600,
@@ -228,7 +228,14 @@ describe('template.yaml', () => {
       expect(parameter('MaxConcurrency').MinValue).toBe(2);
       expect(parameter('MaxConcurrency').MaxValue).toBeLessThanOrEqual(1000);
       expect(parameter('BatchSize').MinValue).toBe(1);
-      expect(parameter('BatchSize').MaxValue).toBe(10);
+      // A standard queue's event source takes up to 10000 records when a batching window is set.
+      expect(parameter('BatchSize').MaxValue).toBe(10000);
+      const window = Number(sqsEvent().MaximumBatchingWindowInSeconds);
+      expect(window).toBeGreaterThanOrEqual(1);
+      // The default batch finishes in well under half the function timeout at the default share.
+      const share =
+        Number(parameter('CallBudgetPerSecond').Default) / Number(parameter('MaxConcurrency').Default);
+      expect(Number(parameter('BatchSize').Default) / (share * 0.98)).toBeLessThan(30);
       for (const days of list(parameter('LogRetentionDays').AllowedValues)) {
         expect(LOG_RETENTION_DAYS).toContain(days);
       }
