@@ -8,29 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
+import { lambdaBuildOptions } from '../scripts/lambdaBuildOptions.mjs';
 import { median } from './arrivalStats.ts';
 import { type ColdImportSample, coldImportSamples } from './coldImport.ts';
 
-/**
- * The options of scripts/build.mjs (importing that script would run its build and print to stdout).
- * Kept in step by hand; `attributeBundle` reports when its output size differs from dist/handler.mjs.
- */
-export const LAMBDA_BUILD_OPTIONS = {
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'esm',
-  minify: true,
-  // Kept for the same output size: the bundle ends with its sourceMappingURL comment.
-  sourcemap: true,
-  legalComments: 'none',
-  mainFields: ['module', 'main'],
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-  metafile: true,
-  logLevel: 'silent',
-} satisfies BuildOptions;
+/** The Lambda bundle's own esbuild options, without its entry and output (each dependency is bundled alone). */
+const { entryPoints: _entryPoints, outfile: _outfile, ...sharedOptions } = lambdaBuildOptions as BuildOptions;
+export const LAMBDA_BUILD_OPTIONS = { ...sharedOptions, logLevel: 'silent' } satisfies BuildOptions;
 
 /**
  * The package an esbuild input path belongs to: the innermost `node_modules/<name>` (scoped names kept
@@ -294,7 +278,7 @@ export async function attributeBundle(options: {
       bundleBytes: options.bundleBytes,
       rebuiltBytes:
         inMemory.outputFiles.find((file) => file.path.endsWith('.mjs'))?.contents.byteLength ?? Number.NaN,
-      packages: bytesByPackage(inMemory.metafile),
+      packages: bytesByPackage(inMemory.metafile ?? { inputs: {}, outputs: {} }),
       dependencies: dependencies.sort((a, b) => b.importCpuMedianMs - a.importCpuMedianMs),
       emptyImportMedianMs: at(0).wallMs,
       wholeImportMedianMs: at(1).wallMs,

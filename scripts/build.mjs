@@ -1,25 +1,6 @@
-// Bundles the Lambda entry into dist/handler.mjs. Only src/handler.ts is an entry point, so the simulator
-// and test code (sim/, test/) cannot reach the bundle.
+// Bundles the Lambda entry into dist/handler.mjs.
 import { build } from 'esbuild';
-
-export const lambdaBuildOptions = {
-  entryPoints: ['src/handler.ts'],
-  outfile: 'dist/handler.mjs',
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'esm',
-  minify: true,
-  sourcemap: true,
-  legalComments: 'none',
-  mainFields: ['module', 'main'],
-  // Some dependencies call require() at run time; ESM output needs a real one.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-  metafile: true,
-  logLevel: 'warning',
-};
+import { lambdaBuildOptions } from './lambdaBuildOptions.mjs';
 
 const result = await build(lambdaBuildOptions);
 const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;

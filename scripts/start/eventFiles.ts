@@ -40,7 +40,7 @@ export const MAX_MESSAGES_PER_FILE = 1000;
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** Characters SQS accepts in a message body: #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF. */
-function sqsAcceptsCharacters(body: string): boolean {
+export function sqsAcceptsCharacters(body: string): boolean {
   for (const char of body) {
     const c = char.codePointAt(0) ?? 0;
     const allowed =

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import {
+import { sqsAcceptsCharacters } from '../../scripts/start/eventFiles.ts';
   type AccountClosureParse,
   INVALID_EVENT_REASONS,
   parseAccountClosure,
@@ -54,21 +55,6 @@ const QUEUE_ARN = /^arn:aws:sqs:([a-z0-9-]+):([0-9]{12}):([A-Za-z0-9_-]{1,75}(\.
 const isFifoRecord = (record: SqsRecord) => 'MessageGroupId' in record.attributes;
 const records = (name: string): SqsRecord[] => sqsEvent.parse(load(name)).Records;
 
-/** Characters SQS accepts in a message body. */
-function sqsBodyCharactersOnly(body: string): boolean {
-  for (const char of body) {
-    const c = char.codePointAt(0) ?? 0;
-    const ok =
-      c === 0x9 ||
-      c === 0xa ||
-      c === 0xd ||
-      (c >= 0x20 && c <= 0xd7ff) ||
-      (c >= 0xe000 && c <= 0xfffd) ||
-      (c >= 0x10000 && c <= 0x10ffff);
-    if (!ok) return false;
-  }
-  return true;
-}
 
 const ADMIN = 'administrator';
 const parseAll = (name: string): AccountClosureParse[] =>
@@ -100,7 +86,7 @@ describe('events/', () => {
         expect(record.md5OfBody, record.messageId).toBe(
           createHash('md5').update(record.body, 'utf8').digest('hex'),
         );
-        expect(sqsBodyCharactersOnly(record.body), record.messageId).toBe(true);
+        expect(sqsAcceptsCharacters(record.body), record.messageId).toBe(true);
         expect(Buffer.byteLength(record.body, 'utf8')).toBeLessThanOrEqual(262_144);
       }
     });

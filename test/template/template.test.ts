@@ -15,7 +15,7 @@ import {
 
 const read = (relative: string) => readFileSync(new URL(relative, import.meta.url), 'utf8');
 const template = parseCloudFormationYaml(read('../../template.yaml'));
-const buildScript = read('../../scripts/build.mjs');
+const buildScript = read('../../scripts/lambdaBuildOptions.mjs');
 
 // DESIGN.md "Environment": the only names the function reads (copied: tests must not read /work/shared).
 const DESIGN_VARIABLES = [
@@ -126,10 +126,10 @@ function findAlarm(namespace: string, metric: string): { [key: string]: Json } {
   return alarms[0] as { [key: string]: Json };
 }
 
-/** A value from scripts/build.mjs, e.g. `target: 'node24'`. */
+/** A value from scripts/lambdaBuildOptions.mjs, e.g. `target: 'node24'`. */
 function buildOption(name: string): string {
   const match = new RegExp(`\\b${name}:\\s*(['"])(.*?)\\1`).exec(buildScript);
-  if (!match?.[2]) throw new Error(`scripts/build.mjs has no ${name} option`);
+  if (!match?.[2]) throw new Error(`scripts/lambdaBuildOptions.mjs has no ${name} option`);
   return match[2];
 }
 
