@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import {
 import { sqsAcceptsCharacters } from '../../scripts/start/eventFiles.ts';
+import {
   type AccountClosureParse,
   INVALID_EVENT_REASONS,
   parseAccountClosure,
@@ -54,7 +54,6 @@ type SqsRecord = z.infer<typeof sqsRecord>;
 const QUEUE_ARN = /^arn:aws:sqs:([a-z0-9-]+):([0-9]{12}):([A-Za-z0-9_-]{1,75}(\.fifo)?)$/;
 const isFifoRecord = (record: SqsRecord) => 'MessageGroupId' in record.attributes;
 const records = (name: string): SqsRecord[] => sqsEvent.parse(load(name)).Records;
-
 
 const ADMIN = 'administrator';
 const parseAll = (name: string): AccountClosureParse[] =>
