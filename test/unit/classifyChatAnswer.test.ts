@@ -9,6 +9,7 @@ import {
   classifyChatResponse,
   classifyTransportFailure,
 } from '../../src/chat/classifyChatAnswer.ts';
+import { DESIGN_ERROR_CODES } from '../support/designErrorTable.ts';
 
 const fail = (code: number, extra: Record<string, unknown> = {}) => ({
   ActionStatus: 'FAIL',
@@ -18,17 +19,8 @@ const fail = (code: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-// DESIGN.md's table, copied by hand a second time so that a typo in the module's lists fails a test.
-const FROM_DESIGN: Record<ChatErrorClass, number[]> = {
-  absent: [30003, 70107],
-  transient: [30006, 30007, 30008, 60008, 60013, 60014, 70169, 70202, 70500],
-  throttled: [60007, 60011, 60018, 60019, 70050],
-  're-sign': [70001, 70002, 70003, 70005, 70009, 60004, 60005, 70052],
-  permanent: [
-    30001, 30004, 60002, 60003, 60006, 60009, 60010, 60012, 60015, 60016, 60017, 60020, 60021, 70013, 70014,
-    70016, 70020, 70051, 70402, 70403,
-  ],
-};
+// DESIGN.md's table, typed by hand a second time, so that a typo in the module's lists fails a test.
+const FROM_DESIGN: Record<ChatErrorClass, readonly number[]> = DESIGN_ERROR_CODES;
 
 describe('the code lists', () => {
   it('equal DESIGN.md exactly', () => {
