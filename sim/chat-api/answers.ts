@@ -1,13 +1,41 @@
 /**
  * Answer bodies in the shapes the REST docs show. Every answer carries `ActionStatus`, `ErrorCode` and
- * `ErrorInfo`; the `sns` commands also carry `ErrorDisplay`, while `account_import` (per its doc) and the
- * gateway's own rejections (before any command runs) do not, so clients cannot come to rely on it.
+ * `ErrorInfo`; the commands whose doc samples show `ErrorDisplay` (all of `sns/*`, follow, profile,
+ * get_list/delete of recentcontact) carry it too, while the group, account and contact-group commands and
+ * the gateway's own rejections (before any command runs) do not, so clients cannot come to rely on it.
  */
+import { commandFacts } from './catalog.ts';
 
 /** Error texts in the style of Tencent's ErrorInfo. Some mention an account, as the real ones do. */
 const ERROR_INFO: Record<number, string> = {
+  10002: 'Err_Group_System_Error: internal server error, please try again',
+  10003: 'Err_Group_Invalid_Command: invalid request command',
+  10004: 'Err_Group_Invalid_Param: invalid request parameter',
+  10007: 'Err_Group_No_Permission: insufficient permission for this operation',
+  10010: 'Err_Group_Not_Exist: the group does not exist or has been disbanded',
+  10015: 'Err_Group_Invalid_GroupId: no group with this GroupId',
+  10018: 'Err_Group_Response_Too_Long: the response exceeds 1 MB, please lower Limit',
+  10019: 'Err_Group_Account_Not_Exist: the requested UserID does not exist',
   30001: 'Err_SNS_Invalid_Param: invalid request parameter',
   30003: 'Err_SNS_Account_Not_Exist: the requested account does not exist',
+  30004: 'Err_SNS_Need_Admin: the request requires app admin permissions',
+  30005: 'Err_SNS_Follow_Not_Enabled: the follow feature is not enabled for this app',
+  30006: 'Err_SNS_Internal_Error: internal server error, please try again',
+  30007: 'Err_SNS_Timeout: network timeout, please try again later',
+  30008: 'Err_SNS_Write_Conflict: write conflict from concurrent writes, please use batch mode',
+  40001: 'Err_Profile_Invalid_Param: invalid request parameter',
+  40003: 'Err_Profile_Account_Not_Exist: the requested account does not exist',
+  40006: 'Err_Profile_Internal_Error: internal server error, please try again',
+  40009: 'Err_Profile_Tag_Not_Exist: the profile field does not exist or is not configured',
+  40601: 'Err_Profile_Value_Too_Long: the field value exceeds 500 bytes',
+  40605: 'Err_Profile_Invalid_Value: invalid value for a standard profile field',
+  40610: 'Err_Profile_Invalid_Type: wrong value type for a standard profile field',
+  50001: 'Err_RecentContact_Account_Not_Imported: the requested UserID has not been imported',
+  50002: 'Err_RecentContact_Invalid_Param: invalid request parameter',
+  50004: 'Err_RecentContact_Internal_Error: internal server error, please try again',
+  50005: 'Err_RecentContact_Timeout: network timeout, please try again later',
+  51009: 'Err_ContactGroup_Not_Exist: the conversation group does not exist',
+  51013: 'Err_ContactGroup_Not_Ultimate: conversation groups need the Ultimate edition',
   60002: 'HTTP parse error, please check the URL format of the HTTP request',
   60003: 'Fail to Parse json data of body, Please check it',
   60006: 'SDKAppID is invalid, please check the validity of sdkappid',
@@ -28,9 +56,12 @@ const ERROR_INFO: Record<number, string> = {
   70013: 'The UserID in the request is inconsistent with the one used when generating UserSig',
   70014: 'The SDKAppID in the request is inconsistent with the one used when generating UserSig',
   70020: 'SDKAppID does not exist, UserSig verification failed',
+  70107: 'The requested UserID does not exist',
   70169: 'Server internal timeout, please try again later',
+  70206: 'Invalid batch size of the request',
   70402: 'Illegal request parameters, please check the required fields',
   70500: 'Internal server error, please try again later',
+  71000: 'Account deletion failed: only apps whose plan allows it can delete accounts',
 };
 
 /** The ErrorInfo for a code, optionally with a detail appended (`<text>, <detail>`). */
@@ -49,24 +80,31 @@ export interface AnswerBody {
   [field: string]: unknown;
 }
 
-/** Whether answers of this service carry `ErrorDisplay` (all of `sns/*` do). */
-export function serviceHasErrorDisplay(service: string): boolean {
-  return service === 'sns';
+/** Where an answer comes from: the command decides the answer's shape. */
+export interface AnswerSource {
+  service: string;
+  command: string;
+}
+
+/** Whether answers of this command carry `ErrorDisplay` (unknown commands of `sns` do, as all of `sns/*`). */
+export function hasErrorDisplay(source: AnswerSource): boolean {
+  return commandFacts(source.service, source.command)?.errorDisplay ?? source.service === 'sns';
 }
 
 /**
  * An answer in the doc's key order: command fields first, then the status fields.
  * @example
- * commandAnswer('sns', { ResultItem: [] }); // { ResultItem: [], ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '', ErrorDisplay: '' }
+ * commandAnswer({ service: 'sns', command: 'friend_add' }, { ResultItem: [] });
+ * // { ResultItem: [], ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '', ErrorDisplay: '' }
  */
 export function commandAnswer(
-  service: string,
+  source: AnswerSource,
   fields: Record<string, unknown>,
   status: { code: number; info?: string; actionStatus?: ActionStatus } = { code: 0 },
 ): AnswerBody {
   const actionStatus = status.actionStatus ?? (status.code === 0 ? 'OK' : 'FAIL');
   const info = status.info ?? (status.code === 0 ? '' : errorInfo(status.code));
-  if (serviceHasErrorDisplay(service)) {
+  if (hasErrorDisplay(source)) {
     return {
       ...fields,
       ActionStatus: actionStatus,
@@ -75,13 +113,13 @@ export function commandAnswer(
       ErrorDisplay: '',
     };
   }
-  // account_import's documented order.
+  // The group / account commands' documented order.
   return { ...fields, ActionStatus: actionStatus, ErrorInfo: info, ErrorCode: status.code };
 }
 
 /** A failure answered by the command itself (e.g. 30001, 30003, 70402). */
-export function commandFailure(service: string, code: number, detail?: string): AnswerBody {
-  return commandAnswer(service, {}, { code, info: errorInfo(code, detail) });
+export function commandFailure(source: AnswerSource, code: number, detail?: string): AnswerBody {
+  return commandAnswer(source, {}, { code, info: errorInfo(code, detail) });
 }
 
 /** A rejection by the REST gateway before any command runs (rate limit, URL, UserSig, body JSON). */

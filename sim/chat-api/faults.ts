@@ -1,9 +1,16 @@
 /**
  * Faults the simulator injects instead of (or on top of) a correct answer: the failure modes a Chat client
- * must survive (error codes, gateway errors, slow answers, resets, bodies that are not the documented JSON).
+ * must survive (error codes, gateway errors, slow answers, resets, bodies that are not the documented JSON),
+ * and the quieter ones an eraser must survive: a write that answers OK but changes nothing (`ignore`), a
+ * listing whose cursor never advances (`stale-cursor`), a batch write that fails some items (`item-error`).
  * Scripted faults are consumed first-in first-out; a seeded random source serves chaos runs reproducibly.
+ *
+ * The three quiet faults only match the commands they make sense for (catalog.ts kinds): `ignore` the
+ * writes, `stale-cursor` the paged listings, `item-error` the writes with per-item results. Unlike the
+ * others they act after the gateway's checks, inside the command.
  */
 import * as z from 'zod';
+import { commandFacts } from './catalog.ts';
 
 const matchShape = {
   /** Only requests to this command (`friend_delete_all`, or `sns/friend_delete_all`). */
@@ -35,10 +42,41 @@ const faultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reset'), ...matchShape }),
   /** HTTP 200 whose body is not the documented JSON (default: a truncated JSON document). */
   z.object({ type: z.literal('malformed-body'), body: z.string().optional(), ...matchShape }),
+  /** A write answers as if it succeeded but changes nothing (a list that does not shrink). */
+  z.object({ type: z.literal('ignore'), ...matchShape }),
+  /**
+   * A listing answers the page it was asked for with its cursors not advanced and its completion flag
+   * unset (offset-paged listings answer their first page whatever the Offset): the same page, again.
+   */
+  z.object({ type: z.literal('stale-cursor'), ...matchShape }),
+  /**
+   * A batch write answers ActionStatus OK but gives the listed items (default: all) the per-item `code`
+   * (and `Fail_Account` where the command has it), and does not apply them.
+   */
+  z.object({
+    type: z.literal('item-error'),
+    code: z
+      .number()
+      .int()
+      .refine((code) => code !== 0, 'code must be non-zero'),
+    /** The item keys (To_Account, or UserID for account_delete) to fail; default every item. */
+    items: z.array(z.string()).optional(),
+    /** The per-item ResultInfo (default: the code's ErrorInfo text). */
+    info: z.string().optional(),
+    ...matchShape,
+  }),
 ]);
 
 /** One fault to inject, optionally limited to a command and/or a From_Account. */
 export type Fault = z.infer<typeof faultSchema>;
+
+/** The faults that act inside a command (after the gateway's checks) rather than instead of it. */
+export type CommandFault = Extract<Fault, { type: 'ignore' | 'stale-cursor' | 'item-error' }>;
+
+/** Whether a fault is one of the quiet ones a command carries out itself. */
+export function isCommandFault(fault: Fault): fault is CommandFault {
+  return fault.type === 'ignore' || fault.type === 'stale-cursor' || fault.type === 'item-error';
+}
 
 const randomFaultsSchema = z.object({
   seed: z.number().int(),
@@ -66,13 +104,33 @@ export function describeFault(fault: Fault): string {
       return `http-status:${fault.status}`;
     case 'delay':
       return `delay:${fault.ms}`;
+    case 'item-error':
+      return `item-error:${fault.code}`;
     case 'reset':
     case 'malformed-body':
+    case 'ignore':
+    case 'stale-cursor':
       return fault.type;
   }
 }
 
+/** Whether a quiet fault makes sense for the target's command (any other fault applies everywhere). */
+function appliesTo(fault: Fault, target: FaultTarget): boolean {
+  const kind = commandFacts(target.service, target.command)?.kind;
+  switch (fault.type) {
+    case 'ignore':
+      return kind === 'write' || kind === 'batch-write';
+    case 'stale-cursor':
+      return kind === 'listing';
+    case 'item-error':
+      return kind === 'batch-write';
+    default:
+      return true;
+  }
+}
+
 function matches(fault: Fault, target: FaultTarget): boolean {
+  if (!appliesTo(fault, target)) return false;
   if (
     fault.command !== undefined &&
     fault.command !== target.command &&

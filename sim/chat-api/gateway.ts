@@ -16,12 +16,9 @@
  *   UserSig 70014, other UserID inside 70013, expired 70001, HMAC mismatch 70009.
  */
 import { verifyUserSig } from '../../src/usersig/userSig.ts';
+import { KNOWN_COMMANDS } from './catalog.ts';
 
-/** The commands the simulator serves, by service. */
-export const KNOWN_COMMANDS: Readonly<Record<string, readonly string[]>> = {
-  sns: ['friend_add', 'friend_import', 'friend_get', 'friend_check', 'friend_delete_all'],
-  im_open_login_svc: ['account_import'],
-};
+export { KNOWN_COMMANDS };
 
 export interface Route {
   service: string;

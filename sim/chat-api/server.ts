@@ -1,11 +1,13 @@
 /**
  * The HTTP side of the simulator: one request's way from arrival to answer.
  *
- *   arrival -> rate window (60007) -> scripted / random faults -> POST only (60002) -> route (60009)
- *   -> query and UserSig (gateway.ts) -> body JSON (60003) -> command (commands.ts) -> answer after latency
+ *   arrival -> the command's rate window (60007) -> scripted / random faults -> POST only (60002)
+ *   -> route (60009) -> query and UserSig (gateway.ts) -> body JSON (60003) -> command (commands.ts,
+ *   carrying a quiet fault if one was drawn) -> answer after latency
  *
- * The rate window is checked first, at arrival, before the body is read, as a gateway would. Every
- * answer is HTTP 200 with a JSON body, as Tencent documents, unless a fault says otherwise.
+ * The rate window of the requested path is checked first, at arrival, before the body is read, as a
+ * gateway would. Every answer is HTTP 200 with a JSON body, as Tencent documents, unless a fault says
+ * otherwise.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -16,17 +18,18 @@ import {
   gatewayFailure,
   TRUNCATED_JSON_BODY,
 } from './answers.ts';
-import { runCommand } from './commands.ts';
+import type { ChatData } from './chatData.ts';
+import { type CommandConfig, runCommand } from './commands.ts';
 import {
+  type CommandFault,
   describeFault,
   type Fault,
   type FaultQueue,
   type FaultTarget,
   type RandomFaultSource,
 } from './faults.ts';
-import type { FriendGraph } from './friendGraph.ts';
 import { type AppCredentials, checkQuery, parseRoute } from './gateway.ts';
-import type { SlidingRateWindow } from './rateWindow.ts';
+import type { PerCommandRateLimits } from './rateLimits.ts';
 import type { RequestLog } from './requestLog.ts';
 
 /** Larger bodies are refused (60002); real requests here are a few hundred bytes. */
@@ -37,11 +40,11 @@ export interface SimulatorState {
   app: AppCredentials;
   nowMs: () => number;
   latencyMs: number;
-  friendGetPageSize: number;
-  rateWindow: SlidingRateWindow;
+  config: CommandConfig;
+  rateLimits: PerCommandRateLimits;
   faults: FaultQueue;
   randomFaults: RandomFaultSource | undefined;
-  graph: FriendGraph;
+  data: ChatData;
   log: RequestLog;
 }
 
@@ -110,7 +113,6 @@ export function createRequestHandler(
 ): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     const receivedAtMs = state.nowMs();
-    const admitted = state.rateWindow.admit(receivedAtMs);
     let url: URL;
     try {
       url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -118,6 +120,11 @@ export function createRequestHandler(
       url = new URL('http://127.0.0.1/');
     }
     const route = parseRoute(url.pathname);
+    // One window per command (Tencent limits each REST command separately); other paths by their path.
+    const admitted = state.rateLimits.admit(
+      route.service === '' ? url.pathname : `${route.service}/${route.command}`,
+      receivedAtMs,
+    );
     const entry = state.log.open({
       receivedAtMs,
       remotePort: request.socket.remotePort ?? 0,
@@ -170,6 +177,7 @@ export function createRequestHandler(
         const target: FaultTarget = { service: route.service, command: route.command, fromAccount };
         const fault: Fault | undefined = state.faults.take(target) ?? state.randomFaults?.draw(target);
         let extraDelayMs = 0;
+        let commandFault: CommandFault | undefined;
         if (fault !== undefined) {
           state.log.noteFault(entry, describeFault(fault));
           switch (fault.type) {
@@ -186,7 +194,7 @@ export function createRequestHandler(
             case 'error-code':
               sendJson(
                 commandAnswer(
-                  route.service,
+                  route,
                   {},
                   {
                     code: fault.code,
@@ -199,10 +207,19 @@ export function createRequestHandler(
             case 'delay':
               extraDelayMs = fault.ms;
               break;
+            case 'ignore':
+            case 'stale-cursor':
+            case 'item-error':
+              // Quiet faults: the request goes through every check; the command carries them out.
+              commandFault = fault;
+              break;
           }
         }
 
-        sendJson(decide(state, request.method, url, route, body, tooLarge, receivedAtMs), extraDelayMs);
+        sendJson(
+          decide(state, request.method, url, route, body, tooLarge, receivedAtMs, commandFault),
+          extraDelayMs,
+        );
       },
       () => request.socket.destroy(),
     );
@@ -218,6 +235,7 @@ function decide(
   body: ParsedBody,
   tooLarge: boolean,
   receivedAtMs: number,
+  fault: CommandFault | undefined,
 ): AnswerBody {
   if (method !== 'POST') return gatewayFailure(60002, 'only POST is supported');
   if (!route.known) return gatewayFailure(60009);
@@ -227,9 +245,10 @@ function decide(
   if (body.kind !== 'json' || !isObject(body.value)) return gatewayFailure(60003);
   try {
     return runCommand(route, body.value, {
-      graph: state.graph,
-      friendGetPageSize: state.friendGetPageSize,
+      data: state.data,
+      config: state.config,
       nowSeconds: Math.floor(receivedAtMs / 1000),
+      fault,
     });
   } catch (error) {
     process.emitWarning(`chat-api simulator: ${route.service}/${route.command} failed: ${String(error)}`);

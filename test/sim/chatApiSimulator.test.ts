@@ -507,8 +507,8 @@ describe('the friend graph through the API', () => {
   });
 });
 
-describe('per-second call limit', () => {
-  it('admits exactly the default 200 in one window, answers 60007 past it, and checks it first', async () => {
+describe('per-command call limit', () => {
+  it('admits exactly the default 200 of a command in one window, answers 60007 past it, and checks it first', async () => {
     sim.importAccounts(['alice']);
     const results = await Promise.all(
       Array.from({ length: 210 }, () => errorCodeOf('sns/friend_delete_all', { From_Account: 'alice' })),
@@ -516,9 +516,11 @@ describe('per-second call limit', () => {
     expect(results.filter((code) => code === 0)).toHaveLength(200);
     expect(results.filter((code) => code === 60007)).toHaveLength(10);
     // Before everything else: even a request with a broken UserSig and body gets 60007.
-    const { json } = await call('sns/no_such_command', undefined, { rawBody: 'x', query: { usersig: '' } });
+    const { json } = await call('sns/friend_delete_all', undefined, { rawBody: 'x', query: { usersig: '' } });
     expect(json).toEqual({ ActionStatus: 'FAIL', ErrorInfo: expect.any(String), ErrorCode: 60007 });
     expect(sim.counters.throttled).toBe(11);
+    // The limit is per command: another command in the same second is not throttled.
+    expect(await errorCodeOf('sns/friend_get', { From_Account: 'alice', StartIndex: 0 })).toBe(0);
   });
 
   it('slides over any one-second window and counts rejected arrivals too', async () => {
