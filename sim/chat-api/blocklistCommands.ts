@@ -22,7 +22,7 @@ const blackListDeleteBody = z.object({
 const fromAccount = { field: 'From_Account', notFoundCode: 30003 };
 
 /**
- * black_list_get. Under a `stale-cursor` fault the answer's StartIndex is the one asked for: on the
+ * black_list_get. An empty page leaves `BlackListItem` out. Under a `stale-cursor` fault the answer's StartIndex is the one asked for: on the
  * first page (StartIndex 0) that reads as "done", which is all this API's cursor can say.
  */
 const blackListGet = defineCommand({
@@ -32,11 +32,12 @@ const blackListGet = defineCommand({
   schema: blackListGetBody,
   run: (request, context, reply, from) => {
     const page = context.data.blocklists.page(from, request.StartIndex, request.MaxLimited);
+    const items = page.items.map((item) => ({
+      To_Account: item.toAccount,
+      AddBlackTimeStamp: item.addedAtSeconds,
+    }));
     return reply.ok({
-      BlackListItem: page.items.map((item) => ({
-        To_Account: item.toAccount,
-        AddBlackTimeStamp: item.addedAtSeconds,
-      })),
+      ...(items.length > 0 ? { BlackListItem: items } : {}),
       StartIndex: isStale(context) ? request.StartIndex : page.nextStartIndex,
       CurruentSequence: page.sequence,
     });

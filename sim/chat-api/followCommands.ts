@@ -30,7 +30,7 @@ const common = {
 } as const;
 
 /**
- * follow_get. WantNum defaults to 100 (undocumented). Under a `stale-cursor` fault `NextCursor` points at
+ * follow_get. WantNum defaults to 100 (undocumented); an empty page leaves `FollowItem` out. Under a `stale-cursor` fault `NextCursor` points at
  * the page just answered (never "": even the first page repeats).
  */
 const followGet = defineCommand({
@@ -51,11 +51,12 @@ const followGet = defineCommand({
       if (error instanceof InvalidCursorError) return reply.fail(30001, 'invalid StartCursor');
       throw error;
     }
+    const items = page.items.map((item) => ({
+      To_Account: item.toAccount,
+      FollowTime: item.followedAtSeconds,
+    }));
     return reply.ok({
-      FollowItem: page.items.map((item) => ({
-        To_Account: item.toAccount,
-        FollowTime: item.followedAtSeconds,
-      })),
+      ...(items.length > 0 ? { FollowItem: items } : {}),
       NextCursor: isStale(context) ? encodeCursor('follow', decodeCursor('follow', cursor)) : page.nextCursor,
     });
   },

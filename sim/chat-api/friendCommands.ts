@@ -227,6 +227,7 @@ const friendDeleteAll = defineCommand({
  * group_get: the user's friend lists with `FriendNumber`, and their members' UserIDs when `NeedFriend` is
  * `Need_Friend_Type_Yes`. With `GroupName`, only those lists (names that do not exist are left out).
  * Not paged (at most 32 lists). `LastSequence` equal to the current sequence is not used to omit data.
+ * No list at all: `ResultItem` is left out.
  */
 const groupGet = defineCommand({
   source: sns('group_get'),
@@ -237,12 +238,13 @@ const groupGet = defineCommand({
     const wanted = request.GroupName === undefined ? undefined : new Set(request.GroupName);
     const needFriend = request.NeedFriend === 'Need_Friend_Type_Yes';
     const lists = data.graph.friendListsOf(from).filter((list) => wanted?.has(list.name) ?? true);
+    const resultItem = lists.map((list) => ({
+      GroupName: list.name,
+      FriendNumber: list.members.length,
+      ...(needFriend ? { To_Account: list.members } : {}),
+    }));
     return reply.ok({
-      ResultItem: lists.map((list) => ({
-        GroupName: list.name,
-        FriendNumber: list.members.length,
-        ...(needFriend ? { To_Account: list.members } : {}),
-      })),
+      ...(resultItem.length > 0 ? { ResultItem: resultItem } : {}),
       CurrentSequence: data.graph.friendListSequenceOf(from),
     });
   },
