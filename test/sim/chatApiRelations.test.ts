@@ -135,10 +135,7 @@ describe('blocklists (black_list_get / black_list_delete)', () => {
       [30, 0],
     ]);
     expect(pages.flatMap((page) => field(page.BlackListItem, 'To_Account'))).toEqual(blocked);
-    expect((pages[0]?.BlackListItem as Json[])[1]).toEqual({
-      To_Account: 'b0001',
-      AddBlackTimeStamp: 1_600_000_001,
-    });
+    expect(pages[0]?.BlackListItem).toContainEqual({ To_Account: 'b0001', AddBlackTimeStamp: 1_600_000_001 });
     expect(pages[0]).toMatchObject({ CurruentSequence: expect.any(Number), ErrorDisplay: '' });
   });
 
