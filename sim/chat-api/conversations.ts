@@ -7,11 +7,12 @@
  * A conversation is keyed `c2c:<peer>` or `group:<GroupId>`. Deleting it without ClearRamble only takes it
  * off the list: its roaming messages stay on the user's side (invisible to `get_list`, still there).
  *
- * `get_list` order and cursors: most recent `MsgTime` first (ties: key order). A cursor is
- * (TimeStamp, StartIndex): "continue with MsgTime <= TimeStamp, skipping the first StartIndex entries that
- * have MsgTime == TimeStamp"; (0, 0) is the start. Pinned (TopFlag) conversations have their own cursor
- * (TopTimeStamp, TopStartIndex). Tencent documents the fields, not their exact meaning; this one is
- * time-based, so removing already-listed conversations does not shift later pages.
+ * `get_list` order and cursors: most recent `MsgTime` first; ties in the order the conversations were
+ * created. A cursor is (TimeStamp, StartIndex) = (MsgTime, creation number) of the last conversation
+ * answered: the next page continues strictly after it; (0, 0) is the start. Pinned (TopFlag)
+ * conversations have their own cursor (TopTimeStamp, TopStartIndex). Tencent documents the fields, not
+ * their exact meaning (clients only echo them back); this reading is position-free, so removing
+ * already-listed conversations never makes a later page skip one.
  */
 
 export type ConversationTarget = { type: 1; peer: string } | { type: 2; groupId: string };
@@ -52,13 +53,20 @@ export function conversationKey(target: ConversationTarget): string {
   return target.type === 1 ? `c2c:${target.peer}` : `group:${target.groupId}`;
 }
 
+/** A conversation with its creation number on its owner's side (the tie-breaker of the order). */
+interface Stored extends Conversation {
+  seq: number;
+}
+
 interface ConversationState {
   /** owner -> (key -> conversation). */
-  byOwner: Map<string, Map<string, Conversation>>;
+  byOwner: Map<string, Map<string, Stored>>;
+  /** owner -> the last creation number handed out. */
+  lastSeq: Map<string, number>;
 }
 
 export class Conversations {
-  #s: ConversationState = { byOwner: new Map() };
+  #s: ConversationState = { byOwner: new Map(), lastSeq: new Map() };
 
   snapshot(): unknown {
     return structuredClone(this.#s);
@@ -79,12 +87,18 @@ export class Conversations {
       map = new Map();
       this.#s.byOwner.set(owner, map);
     }
-    map.set(conversationKey(conversation.target), { ...conversation, target: { ...conversation.target } });
+    const key = conversationKey(conversation.target);
+    let seq = map.get(key)?.seq;
+    if (seq === undefined) {
+      seq = (this.#s.lastSeq.get(owner) ?? 0) + 1;
+      this.#s.lastSeq.set(owner, seq);
+    }
+    map.set(key, { ...conversation, target: { ...conversation.target }, seq });
   }
 
-  /** Every conversation `owner` has (listed or not), copies. */
+  /** Every conversation `owner` has (listed or not), copies, in creation order. */
   allOf(owner: string): Conversation[] {
-    return [...(this.#s.byOwner.get(owner)?.values() ?? [])].map((c) => ({ ...c, target: { ...c.target } }));
+    return this.#stored(owner).map(({ seq: _seq, ...c }) => ({ ...c, target: { ...c.target } }));
   }
 
   /** The owners whose side has a one-to-one conversation with `peer` (the peer's data about them). */
@@ -109,7 +123,7 @@ export class Conversations {
     const supportPinned = (assistFlags & 1) !== 0;
     const withEmpty = (assistFlags & 2) !== 0;
     const pagePinned = (assistFlags & 4) !== 0;
-    const visible = this.allOf(owner)
+    const visible = this.#stored(owner)
       .filter((c) => c.listed && (withEmpty || c.messages > 0))
       .map((c) => (supportPinned ? c : { ...c, pinned: false }))
       .sort(byRecency);
@@ -118,19 +132,20 @@ export class Conversations {
       cursors.topTimeStamp,
       cursors.topStartIndex,
     );
-    const generalAll = visible.filter((c) => !c.pinned);
-    const generalRest = after(generalAll, cursors.timeStamp, cursors.startIndex);
+    const generalRest = after(
+      visible.filter((c) => !c.pinned),
+      cursors.timeStamp,
+      cursors.startIndex,
+    );
     const pinnedPage = pagePinned ? pinnedRest.slice(0, pageSize) : pinnedRest;
     const generalPage = generalRest.slice(0, Math.max(0, pageSize - (pagePinned ? pinnedPage.length : 0)));
-    const [topTimeStamp, topStartIndex] = advance(
-      visible.filter((c) => c.pinned),
-      pinnedPage,
-      cursors.topTimeStamp,
-      cursors.topStartIndex,
-    );
-    const [timeStamp, startIndex] = advance(generalAll, generalPage, cursors.timeStamp, cursors.startIndex);
+    const [topTimeStamp, topStartIndex] = advance(pinnedPage, cursors.topTimeStamp, cursors.topStartIndex);
+    const [timeStamp, startIndex] = advance(generalPage, cursors.timeStamp, cursors.startIndex);
     return {
-      items: [...pinnedPage, ...generalPage],
+      items: [...pinnedPage, ...generalPage].map(({ seq: _seq, ...c }) => ({
+        ...c,
+        target: { ...c.target },
+      })),
       complete: pinnedPage.length === pinnedRest.length && generalPage.length === generalRest.length,
       next: { timeStamp, startIndex, topTimeStamp, topStartIndex },
     };
@@ -155,41 +170,24 @@ export class Conversations {
     conversation.listed = false;
     return changed;
   }
+
+  #stored(owner: string): Stored[] {
+    return [...(this.#s.byOwner.get(owner)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
+  }
 }
 
-function byRecency(a: Conversation, b: Conversation): number {
-  if (a.msgTime !== b.msgTime) return b.msgTime - a.msgTime;
-  const ka = conversationKey(a.target);
-  const kb = conversationKey(b.target);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+function byRecency(a: Stored, b: Stored): number {
+  return b.msgTime - a.msgTime || a.seq - b.seq;
 }
 
-/** The entries of a sorted list that come after the cursor (timeStamp, startIndex); (0, 0) = all. */
-function after(sorted: Conversation[], timeStamp: number, startIndex: number): Conversation[] {
+/** The entries of a sorted list strictly after the cursor (MsgTime, creation number); (0, 0) = all. */
+function after(sorted: Stored[], timeStamp: number, startIndex: number): Stored[] {
   if (timeStamp === 0 && startIndex === 0) return sorted;
-  if (timeStamp === 0) return sorted.slice(startIndex);
-  let skip = startIndex;
-  return sorted.filter((c) => {
-    if (c.msgTime > timeStamp) return false;
-    if (c.msgTime === timeStamp && skip > 0) {
-      skip -= 1;
-      return false;
-    }
-    return true;
-  });
+  return sorted.filter((c) => c.msgTime < timeStamp || (c.msgTime === timeStamp && c.seq > startIndex));
 }
 
-/** The cursor after `page` (a prefix of the rest of `sorted`); unchanged when the page is empty. */
-function advance(
-  sorted: Conversation[],
-  page: Conversation[],
-  timeStamp: number,
-  startIndex: number,
-): [number, number] {
+/** The cursor after `page`: its last entry; unchanged when the page is empty. */
+function advance(page: Stored[], timeStamp: number, startIndex: number): [number, number] {
   const last = page.at(-1);
-  if (last === undefined) return [timeStamp, startIndex];
-  const lastKey = conversationKey(last.target);
-  const position = sorted.findIndex((c) => conversationKey(c.target) === lastKey);
-  const sameTimeBefore = sorted.slice(0, position + 1).filter((c) => c.msgTime === last.msgTime).length;
-  return [last.msgTime, sameTimeBefore];
+  return last === undefined ? [timeStamp, startIndex] : [last.msgTime, last.seq];
 }
