@@ -39,9 +39,9 @@ describe('Conversations.page (get_list)', () => {
 
   function storeWith(items: { msgTime: number; pinned: boolean; messages: number }[]): Conversations {
     const store = new Conversations();
-    items.forEach((item, index) =>
-      store.put('owner', { target: { type: 1, peer: `p${index}` }, listed: true, ...item }),
-    );
+    for (const [index, item] of items.entries()) {
+      store.put('owner', { target: { type: 1, peer: `p${index}` }, listed: true, ...item });
+    }
     return store;
   }
 
