@@ -77,6 +77,12 @@ export const chatSeedSchema = z
         }),
       )
       .optional(),
+    /** Edition / console switches to set (the others keep their state); see ChatFeatures. */
+    features: z
+      .object({ follow: z.boolean(), contactGroups: z.boolean(), accountDelete: z.boolean() })
+      .partial()
+      .strict()
+      .optional(),
     /** Profile fields, checked like portrait_set (custom tags must be configured). */
     profiles: z
       .array(z.object({ account: id, fields: z.record(z.string(), z.union([z.string(), z.number()])) }))
@@ -103,6 +109,7 @@ export function applySeed(data: ChatData, input: ChatSeed, nowSeconds: number): 
   const known = (account: string) => {
     if (!data.exists(account)) throw new UnknownAccountError(account);
   };
+  if (seed.features !== undefined) data.features = { ...data.features, ...seed.features };
   for (const account of seed.accounts ?? []) data.graph.importAccount(account);
   for (const [a, b, kind] of seed.friendships ?? []) data.graph.link(a, b, kind);
   for (const list of seed.friendLists ?? [])

@@ -369,4 +369,9 @@ describe('seed and personalDataOf', () => {
     });
     expect(h.sim.personalDataOf('a').conversations[0]?.msgTime).toBe(START_SECONDS);
   });
+
+  it('sets feature switches too', () => {
+    h.sim.seed({ features: { follow: false, accountDelete: false } });
+    expect(h.sim.features).toEqual({ follow: false, contactGroups: true, accountDelete: false });
+  });
 });
