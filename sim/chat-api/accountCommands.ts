@@ -122,6 +122,7 @@ const kick = defineCommand({
   },
 });
 
+/** The `im_open_login_svc` handlers, by `service/command` (commands.ts routes to them). */
 export const ACCOUNT_COMMANDS: Record<string, Handler> = {
   'im_open_login_svc/account_import': accountImport,
   'im_open_login_svc/account_check': accountCheck,

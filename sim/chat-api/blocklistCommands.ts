@@ -60,6 +60,7 @@ const blackListDelete = defineCommand({
   },
 });
 
+/** The blocklist handlers, by `service/command` (commands.ts routes to them). */
 export const BLOCKLIST_COMMANDS: Record<string, Handler> = {
   'sns/black_list_get': blackListGet,
   'sns/black_list_delete': blackListDelete,

@@ -33,6 +33,13 @@ interface BlocklistState {
   sequences: Map<string, number>;
 }
 
+/**
+ * Every user's blocklist.
+ * @example
+ * const blocklists = new Blocklists();
+ * blocklists.block('alice', 'mallory', 1700000000);
+ * blocklists.page('alice', 0, 30).items; // [{ toAccount: 'mallory', addedAtSeconds: 1700000000 }]
+ */
 export class Blocklists {
   #s: BlocklistState = { lists: new Map(), sequences: new Map() };
 

@@ -30,6 +30,13 @@ export const DEFAULT_FEATURES: Readonly<ChatFeatures> = {
   accountDelete: true,
 };
 
+/**
+ * The whole state of the simulated app.
+ * @example
+ * const data = new ChatData({ features: { follow: false } });
+ * data.graph.importAccount('alice');
+ * data.exists('alice'); // true
+ */
 export class ChatData {
   readonly graph: FriendGraph;
   readonly blocklists = new Blocklists();

@@ -41,6 +41,11 @@ export interface Reply {
   fail(code: number, detail?: string): AnswerBody;
 }
 
+/**
+ * The answer builders of one command.
+ * @example
+ * replyFor({ service: 'sns', command: 'group_get' }).fail(30003, 'From_Account: ghost');
+ */
 export function replyFor(source: AnswerSource): Reply {
   return {
     ok: (fields = {}) => commandAnswer(source, fields),
@@ -94,12 +99,20 @@ export function defineCommand<T>(spec: CommandSpec<T>): Handler {
   };
 }
 
-/** Whether this request carries a `stale-cursor` fault (listings answer the same page, not advanced). */
+/**
+ * Whether this request carries a `stale-cursor` fault (listings answer the same page, not advanced).
+ * @example
+ * NextStartIndex: isStale(context) ? request.StartIndex : page.nextStartIndex
+ */
 export function isStale(context: CommandContext): boolean {
   return context.fault?.type === 'stale-cursor';
 }
 
-/** The injected per-item failure for the item `key`, if an `item-error` fault names it. */
+/**
+ * The injected per-item failure for the item `key`, if an `item-error` fault names it.
+ * @example
+ * itemFault(context, 'bob'); // { toAccount: 'bob', code: 30006, info: '...' } under { type: 'item-error', code: 30006 }
+ */
 export function itemFault(context: CommandContext, key: string): ItemResult | undefined {
   const fault = context.fault;
   if (fault?.type !== 'item-error') return undefined;
@@ -134,6 +147,8 @@ export function applyPerItem<T>(
 /**
  * `ResultItem[{To_Account, ResultCode, ResultInfo}]` plus, for commands documented with it, `Fail_Account`
  * when any item failed.
+ * @example
+ * batchFields([{ toAccount: 'bob', code: 31704, info: 'x' }]); // { ResultItem: [...], Fail_Account: ['bob'] }
  */
 export function batchFields(results: ItemResult[], withFailAccount = true): Record<string, unknown> {
   const failed = results.filter((result) => result.code !== 0).map((result) => result.toAccount);

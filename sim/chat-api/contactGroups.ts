@@ -27,6 +27,13 @@ interface ContactGroupState {
   lastIds: Map<string, number>;
 }
 
+/**
+ * Every user's conversation groups.
+ * @example
+ * const groups = new ContactGroups();
+ * groups.put('alice', 'work', ['c2c:bob']).id; // 1
+ * groups.delete('alice', 'work')?.name; // 'work'
+ */
 export class ContactGroups {
   #s: ContactGroupState = { byOwner: new Map(), lastIds: new Map() };
 

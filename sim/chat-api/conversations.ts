@@ -65,6 +65,13 @@ interface ConversationState {
   lastSeq: Map<string, number>;
 }
 
+/**
+ * Every user's conversations and the roaming messages on their side.
+ * @example
+ * const conversations = new Conversations();
+ * conversations.put('alice', { target: { type: 1, peer: 'bob' }, msgTime: 1700000000, pinned: false, messages: 2, listed: true });
+ * conversations.delete('alice', { type: 1, peer: 'bob' }, true); // true: gone with its messages
+ */
 export class Conversations {
   #s: ConversationState = { byOwner: new Map(), lastSeq: new Map() };
 

@@ -73,11 +73,6 @@ export type Fault = z.infer<typeof faultSchema>;
 /** The faults that act inside a command (after the gateway's checks) rather than instead of it. */
 export type CommandFault = Extract<Fault, { type: 'ignore' | 'stale-cursor' | 'item-error' }>;
 
-/** Whether a fault is one of the quiet ones a command carries out itself. */
-export function isCommandFault(fault: Fault): fault is CommandFault {
-  return fault.type === 'ignore' || fault.type === 'stale-cursor' || fault.type === 'item-error';
-}
-
 const randomFaultsSchema = z.object({
   seed: z.number().int(),
   /** Chance in [0, 1] that a request gets a fault. */

@@ -81,6 +81,7 @@ const followDelete = defineCommand({
   },
 });
 
+/** The follow handlers, by `service/command` (commands.ts routes to them). */
 export const FOLLOW_COMMANDS: Record<string, Handler> = {
   'follow/follow_get': followGet,
   'follow/follow_delete': followDelete,

@@ -26,6 +26,13 @@ interface FollowState {
   followers: Map<string, Map<string, number>>;
 }
 
+/**
+ * Who follows whom.
+ * @example
+ * const follows = new FollowGraph();
+ * follows.follow('fan', 'star', 1700000000);
+ * follows.page('star', 1, '', 100).items; // [{ toAccount: 'fan', followedAtSeconds: 1700000000 }]
+ */
 export class FollowGraph {
   #s: FollowState = { following: new Map(), followers: new Map() };
 

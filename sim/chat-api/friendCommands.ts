@@ -262,6 +262,7 @@ const groupDelete = defineCommand({
   },
 });
 
+/** The friend and friend-list handlers, by `service/command` (commands.ts routes to them). */
 export const FRIEND_COMMANDS: Record<string, Handler> = {
   'sns/friend_add': friendAdd,
   'sns/friend_import': friendImport,

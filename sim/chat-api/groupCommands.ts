@@ -235,6 +235,7 @@ const destroyGroup = defineCommand({
   },
 });
 
+/** The group handlers, by `service/command` (commands.ts routes to them). */
 export const GROUP_COMMANDS: Record<string, Handler> = {
   'group_open_http_svc/get_joined_group_list': getJoinedGroupList,
   'group_open_http_svc/get_group_member_info': getGroupMemberInfo,

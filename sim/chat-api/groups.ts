@@ -69,6 +69,12 @@ interface GroupState {
   destroyed: Set<string>;
 }
 
+/**
+ * Every live group, and the ids of destroyed ones.
+ * @example
+ * const groups = new GroupStore();
+ * groups.destroy('nope'); // { code: 10015, ... }
+ */
 export class GroupStore {
   #s: GroupState = { groups: new Map(), destroyed: new Set() };
 

@@ -4,7 +4,7 @@
  * residuals". Reads ChatData only; changes nothing.
  */
 import type { ChatData } from './chatData.ts';
-import { type Conversation, conversationKey } from './conversations.ts';
+import type { Conversation } from './conversations.ts';
 import type { FriendList } from './friendGraph.ts';
 import type { GroupType, MemberRole } from './groups.ts';
 import type { ProfileValue } from './profiles.ts';
@@ -119,11 +119,4 @@ export function personalDataOf(data: ChatData, userId: string): PersonalData {
         })),
     },
   };
-}
-
-/** The conversation key of a ConversationData (as contact groups hold them). */
-export function keyOf(conversation: ConversationData): string {
-  return conversation.type === 'C2C'
-    ? conversationKey({ type: 1, peer: conversation.with })
-    : conversationKey({ type: 2, groupId: conversation.with });
 }

@@ -77,6 +77,7 @@ const portraitSet = defineCommand({
   },
 });
 
+/** The profile handlers, by `service/command` (commands.ts routes to them). */
 export const PROFILE_COMMANDS: Record<string, Handler> = {
   'profile/portrait_get': portraitGet,
   'profile/portrait_set': portraitSet,

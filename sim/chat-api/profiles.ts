@@ -72,6 +72,13 @@ interface ProfileState {
   byAccount: Map<string, Map<string, ProfileValue>>;
 }
 
+/**
+ * Every user's set profile fields, and the app's custom-field configuration.
+ * @example
+ * const profiles = new Profiles([{ tag: 'Tag_Profile_Custom_Hobby', type: 'string' }]);
+ * profiles.set('alice', [{ tag: 'Tag_Profile_Custom_Hobby', value: 'chess' }]);
+ * profiles.get('alice'); // [{ tag: 'Tag_Profile_Custom_Hobby', value: 'chess' }]
+ */
 export class Profiles {
   #s: ProfileState = { byAccount: new Map() };
   readonly #custom = new Map<string, CustomTagType>();

@@ -23,6 +23,12 @@ function checkedLimit(limit: number): number {
   throw new RangeError(`callsPerSecond must be a positive integer or Infinity, got ${limit}`);
 }
 
+/**
+ * One sliding one-second window per command.
+ * @example
+ * const limits = new PerCommandRateLimits();
+ * limits.limitOf('im_open_login_svc/account_delete'); // 100
+ */
 export class PerCommandRateLimits {
   #defaultLimit: number;
   readonly #overrides = new Map<string, number>();

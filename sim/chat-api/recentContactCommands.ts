@@ -150,6 +150,7 @@ const delContactGroup = defineCommand({
   },
 });
 
+/** The conversation handlers, by `service/command` (commands.ts routes to them). */
 export const RECENT_CONTACT_COMMANDS: Record<string, Handler> = {
   'recentcontact/get_list': getList,
   'recentcontact/delete': deleteConversation,

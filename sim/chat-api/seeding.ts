@@ -17,6 +17,7 @@ const seconds = z.number().int().positive();
 /** A one-to-one or group conversation as a seed names it. */
 const conversationRef = z.union([z.object({ peer: id }).strict(), z.object({ groupId: id }).strict()]);
 
+/** The shape of a seed, validated (unknown keys are refused, so a typo fails loudly). */
 export const chatSeedSchema = z
   .object({
     accounts: z.array(id).optional(),

@@ -34,6 +34,8 @@ import type { RequestLog } from './requestLog.ts';
 
 /** Larger bodies are refused (60002); real requests here are a few hundred bytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/** The rate window shared by requests to paths that are no command (so their number stays bounded). */
+const UNKNOWN_ROUTE_KEY = '(unknown)';
 
 /** The simulator's mutable state, shared by the HTTP handler and the public controls. */
 export interface SimulatorState {
@@ -120,9 +122,9 @@ export function createRequestHandler(
       url = new URL('http://127.0.0.1/');
     }
     const route = parseRoute(url.pathname);
-    // One window per command (Tencent limits each REST command separately); other paths by their path.
+    // One window per command (Tencent limits each REST command separately); every unknown path shares one.
     const admitted = state.rateLimits.admit(
-      route.service === '' ? url.pathname : `${route.service}/${route.command}`,
+      route.known ? `${route.service}/${route.command}` : UNKNOWN_ROUTE_KEY,
       receivedAtMs,
     );
     const entry = state.log.open({
