@@ -11,7 +11,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Agent, request } from 'undici';
 import { createLambdaContext } from '../sim/aws/lambdaContext.ts';
 import { DEMO_ADMIN_SECRET, type LambdaInstance } from '../sim/erasureWorld.ts';
-import { buildChatRequestUrl, randomUint32 } from '../src/chat/chatHosts.ts';
+import { buildChatRequestUrl, randomUint32 } from '../src/chat/chatRequestUrl.ts';
 import { signUserSig } from '../src/usersig/userSig.ts';
 import { closureWorkload } from './closureEvents.ts';
 import { parentMessageSchema, type WorkerMessage, workerParamsSchema } from './handlerCpuProtocol.ts';

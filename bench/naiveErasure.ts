@@ -11,7 +11,7 @@ import { Client } from 'undici';
 import { STAND_IN_CREDENTIALS } from '../sim/aws/awsWire.ts';
 import type { ErasureWorld } from '../sim/erasureWorld.ts';
 import { SECRET_NAME } from '../sim/erasureWorld.ts';
-import { buildChatRequestUrl, randomUint32 } from '../src/chat/chatHosts.ts';
+import { buildChatRequestUrl, randomUint32 } from '../src/chat/chatRequestUrl.ts';
 import { signUserSig } from '../src/usersig/userSig.ts';
 import { arrivalRatePerSecond } from './arrivalStats.ts';
 import { closureWorkload } from './closureEvents.ts';

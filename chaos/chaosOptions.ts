@@ -18,15 +18,16 @@ export const chaosOptionsSchema = z
     instances: z.number().int().min(2).max(10).default(2),
     /** CALL_BUDGET_PER_SECOND, and the simulator's own limit. */
     callBudgetPerSecond: z.number().int().positive().default(2000),
-    chatTimeoutMs: z.number().int().min(50).default(300),
+    /** CHAT_TIMEOUT_MS: 1,000–30,000 (the function refuses anything else). */
+    chatTimeoutMs: z.number().int().min(1000).max(30_000).default(1000),
     /** Chance that a Chat request meets a fault. */
     faultProbability: z.number().min(0).max(1).default(0.1),
     maxReceives: z.number().int().min(1).default(4),
     /** The queue's RedrivePolicy maxReceiveCount (the crash backstop); default MAX_RECEIVES + 5. */
     redriveMaxReceiveCount: z.number().int().min(2).optional(),
     /** Each invocation's function timeout is drawn from [min, max]. */
-    minFunctionTimeoutMs: z.number().int().positive().default(1400),
-    maxFunctionTimeoutMs: z.number().int().positive().default(2600),
+    minFunctionTimeoutMs: z.number().int().positive().default(2100),
+    maxFunctionTimeoutMs: z.number().int().positive().default(3300),
     dlqOutageMs: z.number().int().min(0).default(2000),
     secretsOutageMs: z.number().int().min(0).default(2000),
     /** Hard bound of the drain; default 60 s plus 30 ms per event. */

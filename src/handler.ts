@@ -3,11 +3,11 @@
  * builds the adapters once per instance, and hands each SQS batch to the erasure domain.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfiguration } from './config/configuration.ts';
-import { processErasureBatch } from './erasure/erasureBatch.ts';
-import { createErasureServices } from './erasure/erasureServices.ts';
+import { loadConfiguration } from './configuration.ts';
+import { processErasureBatch } from './erasure/processErasureBatch.ts';
+import { createServices } from './services.ts';
 
-const services = createErasureServices(loadConfiguration(process.env));
+const services = createServices(loadConfiguration(process.env));
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   services.logger.addContext(context);

@@ -5,6 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import * as z from 'zod';
+import { isSqsAttributeText } from '../../src/erasure/accountClosureEvent.ts';
 
 /** Which kind of erasure queue a file's messages go to. */
 export type QueueKind = 'standard' | 'fifo';
@@ -39,21 +40,8 @@ export const MAX_MESSAGES_PER_FILE = 1000;
 /** Largest body the demo sends (SQS's classic 256 KiB message limit). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-/** Characters SQS accepts in a message body: #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF. */
-export function sqsAcceptsCharacters(body: string): boolean {
-  for (const char of body) {
-    const c = char.codePointAt(0) ?? 0;
-    const allowed =
-      c === 0x9 ||
-      c === 0xa ||
-      c === 0xd ||
-      (c >= 0x20 && c <= 0xd7ff) ||
-      (c >= 0xe000 && c <= 0xfffd) ||
-      (c >= 0x10000 && c <= 0x10ffff);
-    if (!allowed) return false;
-  }
-  return true;
-}
+/** Characters SQS accepts in a message body: the same set as in a String attribute. */
+export const sqsAcceptsCharacters = isSqsAttributeText;
 
 const bodySchema = z
   .string()

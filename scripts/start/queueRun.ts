@@ -88,7 +88,7 @@ export interface QueueRunReport {
 function plainUserIdOf(body: string): string | undefined {
   const parsed = parseAccountClosure(body, {
     messageId: 'npm-start',
-    adminIdentifier: DEMO_ADMIN_SECRET.adminIdentifier,
+    protectedUserIds: new Set([DEMO_ADMIN_SECRET.adminIdentifier]),
   });
   return parsed.valid ? parsed.userId : parsed.rejectedUserId;
 }
@@ -98,7 +98,7 @@ function seedableUserIds(bodies: readonly string[]): string[] {
   return bodies.flatMap((body) => {
     const parsed = parseAccountClosure(body, {
       messageId: 'npm-start',
-      adminIdentifier: DEMO_ADMIN_SECRET.adminIdentifier,
+      protectedUserIds: new Set([DEMO_ADMIN_SECRET.adminIdentifier]),
     });
     return parsed.valid ? [parsed.userId] : [];
   });
@@ -159,7 +159,7 @@ export async function runQueue(options: QueueRunOptions): Promise<QueueRunReport
   });
   try {
     const seed = demoFriendGraph(seedableUserIds(messages.map((message) => message.body)));
-    world.chat.seed(seed);
+    world.chat.seed({ accounts: seed.accounts, friendships: seed.friendships });
     const before = snapshot(world.chat, seed.accounts);
 
     const messageIds = await world.enqueue(

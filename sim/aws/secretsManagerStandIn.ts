@@ -19,8 +19,11 @@ import {
   sendAwsJson,
 } from './awsWire.ts';
 
-/** How an outage looks to the client: an AWS 500 answer, or a connection reset before any answer. */
-export type SecretsOutageMode = 'error' | 'reset';
+/**
+ * How an outage looks to the client: an AWS 500 answer, a connection reset before any answer, or a
+ * request accepted and never answered (`hang`, until the client gives up or the stand-in closes).
+ */
+export type SecretsOutageMode = 'error' | 'reset' | 'hang';
 
 export interface SecretsManagerStandInOptions {
   /** Region in the secrets' ARNs and of `client` (default `us-east-1`). */
@@ -44,7 +47,7 @@ export interface SecretsManagerStandIn {
   setSecret(name: string, secretString: string): StoredSecret;
   /** Removes the secret at once (like ForceDeleteWithoutRecovery); false when there was none. */
   deleteSecret(name: string): boolean;
-  /** While on, every request fails like an unavailable service (`error`: HTTP 500, `reset`: no answer). */
+  /** While on, every request fails like an unavailable service (`error`: HTTP 500, `reset`/`hang`: no answer). */
   setOutage(on: boolean, mode?: SecretsOutageMode): void;
   /** GetSecretValue requests received (outage and not-found included), for one secret or in total. */
   requestCount(name?: string): number;
@@ -194,6 +197,7 @@ export async function startSecretsManagerStandIn(
       req.socket.destroy();
       return;
     }
+    if (outage === 'hang') return;
     if (outage === 'error') {
       throw new AwsJsonError('InternalServiceError', 'An error occurred on the server side.', 500);
     }

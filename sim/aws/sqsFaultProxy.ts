@@ -41,8 +41,11 @@ export interface SqsCall extends SqsRequest {
 export type SqsFailurePredicate = (request: SqsRequest) => boolean;
 
 export interface InjectedFailureOptions {
-  /** `error` (default): an AWS error answer; `reset`: the connection is cut before any answer. */
-  mode?: 'error' | 'reset';
+  /**
+   * `error` (default): an AWS error answer; `reset`: the connection is cut before any answer; `hang`: the
+   * request is accepted and never answered (until the client gives up or the proxy closes).
+   */
+  mode?: 'error' | 'reset' | 'hang';
   /** HTTP status of the error answer (default 500). */
   status?: number;
   /** AWS error code (default `InternalError`); the SDK error's `name`. */
@@ -242,6 +245,7 @@ export async function startSqsFaultProxy(
       req.socket.destroy();
       return;
     }
+    if (rule.options.mode === 'hang') return;
     const code = rule.options.code ?? 'InternalError';
     call.status = rule.options.status ?? 500;
     sendAwsJson(

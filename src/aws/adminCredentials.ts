@@ -4,24 +4,13 @@
  */
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
-
-export interface AdminCredentials {
-  sdkAppId: number;
-  adminIdentifier: string;
-  secretKey: string;
-}
+import type { AdminCredentials } from '../erasure/ports.ts';
+import { AdminCredentialsUnavailableError } from '../errors.ts';
+import { awsClientOptions } from './awsClientOptions.ts';
 
 /** Where credentials come from; `forceFetch` bypasses any cache (after a re-sign class answer). */
 export interface AdminCredentialsSource {
   get(options?: { forceFetch?: boolean }): Promise<AdminCredentials>;
-}
-
-/**
- * Secrets Manager could not be read, or the secret does not match the contract. Both are transient for
- * the batch: an operator fixes it and the retries succeed. The message never holds the secret's value.
- */
-export class AdminCredentialsUnavailableError extends Error {
-  override readonly name = 'AdminCredentialsUnavailableError';
 }
 
 const sdkAppIdSchema = z.union([
@@ -70,7 +59,7 @@ export function secretsManagerCredentials(options: {
   maxAgeSeconds: number;
   provider?: SecretsProvider;
 }): AdminCredentialsSource {
-  const provider = options.provider ?? new SecretsProvider();
+  const provider = options.provider ?? new SecretsProvider({ clientConfig: awsClientOptions() });
   return {
     async get({ forceFetch = false } = {}) {
       let secretString: unknown;

@@ -8,54 +8,44 @@ import {
   type SendMessageCommandInput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { SQSRecord } from 'aws-lambda';
-import { receiveCountOf } from './receiveCount.ts';
-
-export type FailureReason = 'invalid-event' | 'permanent-error' | 'retries-exhausted';
-
-export interface DeadLetter {
-  record: SQSRecord;
-  reason: FailureReason;
-  requestId: string;
-  /** Safe text: no secret, no userId. Cut to 256 characters. */
-  errorMessage: string;
-  /** The last Chat answer's non-zero ErrorCode, when there was one. */
-  errorCode?: number;
-  failedAt: Date;
-}
-
-export interface DeadLetterQueue {
-  send(letter: DeadLetter): Promise<void>;
-}
+import type { DeadLetter, DeadLetterQueue } from '../erasure/ports.ts';
+import { receiveCountOf } from '../erasure/receiveCount.ts';
 
 const MAX_ERROR_MESSAGE_CHARS = 256;
 
 const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
 const number = (value: number): MessageAttributeValue => ({ DataType: 'Number', StringValue: String(value) });
 
+/** How many attributes a send carries: all of them, then only `failure-reason`, then none (DESIGN "Size"). */
+export type AttributeLevel = 'all' | 'reason-only' | 'none';
+
 /** The SendMessage input for a dead letter; pure, so the contract is tested without a queue. */
-export function deadLetterMessage(queueUrl: string, letter: DeadLetter): SendMessageCommandInput {
+export function deadLetterMessage(
+  queueUrl: string,
+  letter: DeadLetter,
+  level: AttributeLevel = 'all',
+): SendMessageCommandInput {
   const { record } = letter;
-  const attributes: Record<string, MessageAttributeValue> = {
-    'failure-reason': text(letter.reason),
-    attempts: number(receiveCountOf(record)),
-    'source-message-id': text(record.messageId),
-    'request-id': text(letter.requestId),
-    'failed-at': text(letter.failedAt.toISOString()),
+  const attributes: Record<string, MessageAttributeValue> = { 'failure-reason': text(letter.reason) };
+  if (level === 'all') {
+    attributes.attempts = number(receiveCountOf(record));
+    attributes['source-message-id'] = text(record.messageId);
+    attributes['erasure-id'] = text(letter.erasureId);
+    attributes['request-id'] = text(letter.requestId);
+    attributes['failed-at'] = text(letter.failedAt.toISOString());
     // SQS rejects an empty String attribute.
-    'error-message': text(
+    attributes['error-message'] = text(
       Array.from(letter.errorMessage || letter.reason)
         .slice(0, MAX_ERROR_MESSAGE_CHARS)
         .join(''),
-    ),
-  };
-  if (letter.errorCode !== undefined && letter.errorCode !== 0)
-    attributes['error-code'] = number(letter.errorCode);
-  const input: SendMessageCommandInput = {
-    QueueUrl: queueUrl,
-    MessageBody: record.body,
-    MessageAttributes: attributes,
-  };
+    );
+    if (letter.errorCode !== undefined && letter.errorCode !== 0) {
+      attributes['error-code'] = number(letter.errorCode);
+    }
+    if (letter.failedStep !== undefined) attributes['failed-step'] = text(letter.failedStep);
+  }
+  const input: SendMessageCommandInput = { QueueUrl: queueUrl, MessageBody: record.body };
+  if (level !== 'none') input.MessageAttributes = attributes;
   if (queueUrl.endsWith('.fifo')) {
     input.MessageGroupId = record.attributes.MessageGroupId ?? record.messageId;
     input.MessageDeduplicationId = record.messageId;
@@ -64,20 +54,49 @@ export function deadLetterMessage(queueUrl: string, letter: DeadLetter): SendMes
 }
 
 /**
+ * SQS refuses a message whose body plus attributes exceed the queue's MaximumMessageSize with
+ * `InvalidParameterValue` ("Message must be shorter than … bytes"); depending on the protocol the SDK
+ * names it `InvalidParameterValue`, `AWS.SimpleQueueService.InvalidParameterValue` or
+ * `InvalidParameterValueException`. Any other refusal is not about size.
+ */
+export function isMessageTooLarge(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    /InvalidParameterValue(Exception)?$/.test(error.name) &&
+    /shorter than|too long|message size/i.test(error.message)
+  );
+}
+
+/**
  * @example
  * const dlq = new SqsDeadLetterQueue(new SQSClient({ useQueueUrlAsEndpoint: false }), process.env.DLQ_URL);
- * await dlq.send({ record, reason: 'invalid-event', requestId, errorMessage: 'userId is missing', failedAt: new Date() });
+ * await dlq.send({ record, reason: 'invalid-event', requestId, erasureId, errorMessage: 'userId is missing',
+ *   failedAt: new Date() }, signal);
  */
 export class SqsDeadLetterQueue implements DeadLetterQueue {
-  readonly #sqs: SQSClient;
+  readonly #sqs: () => SQSClient;
   readonly #queueUrl: string;
 
-  constructor(sqs: SQSClient, queueUrl: string) {
-    this.#sqs = sqs;
+  /** @param sqs the client, or a function returning it (built on first use: most invocations need none). */
+  constructor(sqs: SQSClient | (() => SQSClient), queueUrl: string) {
+    this.#sqs = typeof sqs === 'function' ? sqs : () => sqs;
     this.#queueUrl = queueUrl;
   }
 
-  async send(letter: DeadLetter): Promise<void> {
-    await this.#sqs.send(new SendMessageCommand(deadLetterMessage(this.#queueUrl, letter)));
+  /**
+   * Sends the letter; when SQS says the message is too large, repeats it with fewer attributes (the body
+   * the source queue accepted always fits on its own). Rejects for any other failure.
+   */
+  async send(letter: DeadLetter, signal?: AbortSignal): Promise<void> {
+    for (const level of ['all', 'reason-only', 'none'] as const) {
+      try {
+        await this.#sqs().send(new SendMessageCommand(deadLetterMessage(this.#queueUrl, letter, level)), {
+          ...(signal === undefined ? {} : { abortSignal: signal }),
+        });
+        return;
+      } catch (error) {
+        if (level === 'none' || !isMessageTooLarge(error)) throw error;
+      }
+    }
   }
 }

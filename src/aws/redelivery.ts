@@ -4,12 +4,7 @@
  */
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-
-/** The SQS delays redeliveries through this interface; it never throws. */
-export interface Redelivery {
-  /** Hides the record for `seconds`; resolves false if SQS refused (the record still goes back). */
-  defer(record: SQSRecord, seconds: number): Promise<boolean>;
-}
+import type { Redelivery } from '../erasure/ports.ts';
 
 /**
  * `arn:aws:sqs:us-east-1:123456789012:erasure` → `https://sqs.us-east-1.amazonaws.com/123456789012/erasure`.
@@ -23,23 +18,30 @@ export function queueUrlFromArn(arn: string): string | undefined {
   return `https://sqs.${region}.${domain}/${account}/${name}`;
 }
 
+/**
+ * @example
+ * const redelivery = new SqsRedelivery(() => sqs);
+ * await redelivery.defer(record, 30, signal); // false when SQS refused: the record goes back anyway
+ */
 export class SqsRedelivery implements Redelivery {
-  readonly #sqs: SQSClient;
+  readonly #sqs: () => SQSClient;
 
-  constructor(sqs: SQSClient) {
-    this.#sqs = sqs;
+  /** @param sqs the client, or a function returning it (built on first use). */
+  constructor(sqs: SQSClient | (() => SQSClient)) {
+    this.#sqs = typeof sqs === 'function' ? sqs : () => sqs;
   }
 
-  async defer(record: SQSRecord, seconds: number): Promise<boolean> {
+  async defer(record: SQSRecord, seconds: number, signal?: AbortSignal): Promise<boolean> {
     const queueUrl = queueUrlFromArn(record.eventSourceARN);
     if (queueUrl === undefined) return false;
     try {
-      await this.#sqs.send(
+      await this.#sqs().send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: queueUrl,
           ReceiptHandle: record.receiptHandle,
           VisibilityTimeout: seconds,
         }),
+        signal === undefined ? {} : { abortSignal: signal },
       );
       return true;
     } catch {

@@ -3,17 +3,11 @@
  * A re-sign class answer renews both once for everyone: concurrent records that hit the same expired or
  * rotated key share one forced secret fetch instead of stampeding Secrets Manager.
  */
-import type { AdminCredentials, AdminCredentialsSource } from '../aws/adminCredentials.ts';
+import type { AdminCredentialsSource } from '../aws/adminCredentials.ts';
+import type { AdminCredentials, AdminSession, SessionAuth } from '../erasure/ports.ts';
 import type { AdminUserSigCache } from './adminUserSig.ts';
-import type { ChatAuth } from './chatRestClient.ts';
 
-export interface SessionAuth {
-  auth: ChatAuth;
-  /** Which renewal this auth came from; pass it back to {@link AdminSession.renew}. */
-  generation: number;
-}
-
-export class AdminSession {
+export class SignedAdminSession implements AdminSession {
   readonly #source: AdminCredentialsSource;
   readonly #userSigs: AdminUserSigCache;
   #credentials: AdminCredentials | undefined;
@@ -22,7 +16,7 @@ export class AdminSession {
 
   /**
    * @example
-   * const session = new AdminSession(secretsManagerCredentials({ secretId, maxAgeSeconds: 300 }),
+   * const session = new SignedAdminSession(secretsManagerCredentials({ secretId, maxAgeSeconds: 300 }),
    *   new AdminUserSigCache(3600));
    * await session.load(); // once per batch; cached by the source
    */

@@ -2,7 +2,7 @@
  * The admin UserSig, signed once and reused until shortly before it expires (DESIGN.md: re-signed once
  * less than min(300 s, TTL/10) remains). Signing per request would cost CPU on the hot path for nothing.
  */
-import type { AdminCredentials } from '../aws/adminCredentials.ts';
+import type { AdminCredentials } from '../erasure/ports.ts';
 import { signUserSig } from '../usersig/userSig.ts';
 
 interface CachedUserSig {

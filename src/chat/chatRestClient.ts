@@ -1,30 +1,27 @@
 /**
- * One paced HTTP attempt against the Chat REST API: it waits for the pacer, POSTs the JSON body to the
- * signed URL over a keep-alive pool, and classifies the answer. It never throws for an HTTP or network
- * failure and never lets the signed URL or the UserSig into an error, a log line or its result.
+ * One paced HTTP attempt against the Chat REST API: it waits for the command's pacer, reads the auth at
+ * send time, POSTs the JSON body to the signed URL over a keep-alive pool, and classifies the answer. It
+ * never throws for an HTTP or network failure and never lets the signed URL or the UserSig into an error,
+ * a log line or its result.
  */
 import { Agent, type Dispatcher, request } from 'undici';
-import type { CallPacer } from '../ratelimit/callPacer.ts';
-import { buildChatRequestUrl, randomUint32 } from './chatHosts.ts';
-import type { ChatOutcome } from './chatOutcome.ts';
+import type { ChatApi, ChatAttempt, ChatOutcome, ChatRequest } from '../erasure/ports.ts';
+import { AnswerMemory } from './answerMemory.ts';
+import { buildChatRequestUrl, randomUint32 } from './chatRequestUrl.ts';
 import { classifyChatResponse, classifyTransportFailure } from './classifyChatAnswer.ts';
+import type { CommandPacers } from './commandPacers.ts';
 
-export interface ChatAuth {
-  sdkAppId: number;
-  identifier: string;
-  userSig: string;
-}
-
-export type ChatAttempt =
-  | { started: true; outcome: ChatOutcome; latencyMs: number }
-  /** The pacer could not offer a turn before the caller's latest start: no request was sent. */
-  | { started: false };
-
-/** The throttled class pauses the instance for this long, counted from the answer (DESIGN.md). */
+/** The throttled class pauses the command (60011: every command) for this long, counted from the answer. */
 export const THROTTLE_PAUSE_MS = 1000;
 
-/** Answers larger than this are not the documented JSON; reading stops there. */
-const MAX_ANSWER_BYTES = 1024 * 1024;
+/** The per-app limit: its throttle pauses every command, not only the one that got it. */
+const APP_WIDE_THROTTLE_CODE = 60011;
+
+/** Answers larger than this are not the documented JSON: reading stops there (transient). */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+/** What an instance buffers of Chat answers at once (further reads wait). */
+export const MAX_BUFFERED_ANSWER_BYTES = 64 * 1024 * 1024;
 
 const TIMEOUT_ERROR_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
@@ -37,27 +34,34 @@ export interface ChatRestClientOptions {
   baseUrl: string;
   /** Upper bound for the whole attempt: connect, headers and body. */
   timeoutMs: number;
-  pacer: CallPacer;
+  pacers: CommandPacers;
   /** Defaults to a keep-alive pool owned by the client. */
   dispatcher?: Dispatcher;
+  /** Defaults to MAX_BUFFERED_ANSWER_BYTES. */
+  answerMemory?: AnswerMemory;
 }
 
-export class ChatRestClient {
+class AnswerTooLarge extends Error {}
+
+export class ChatRestClient implements ChatApi {
   readonly #baseUrl: string;
   readonly #timeoutMs: number;
-  readonly #pacer: CallPacer;
+  readonly #pacers: CommandPacers;
   readonly #dispatcher: Dispatcher;
+  readonly #memory: AnswerMemory;
 
   /**
    * @example
    * const client = new ChatRestClient({ baseUrl: 'https://adminapisgp.im.qcloud.com', timeoutMs: 5000,
-   *   pacer: new CallPacer(100) });
-   * const attempt = await client.post('sns', 'friend_delete_all', body, auth, latestStartMs);
+   *   pacers: new CommandPacers(() => 100) });
+   * const attempt = await client.post({ service: 'sns', command: 'friend_get', body, latestStartMs,
+   *   authorize: () => session.current().auth });
    */
   constructor(options: ChatRestClientOptions) {
     this.#baseUrl = options.baseUrl;
     this.#timeoutMs = options.timeoutMs;
-    this.#pacer = options.pacer;
+    this.#pacers = options.pacers;
+    this.#memory = options.answerMemory ?? new AnswerMemory(MAX_BUFFERED_ANSWER_BYTES);
     this.#dispatcher =
       options.dispatcher ??
       new Agent({
@@ -68,45 +72,83 @@ export class ChatRestClient {
       });
   }
 
-  /**
-   * Sends one request once the pacer allows it. `latestStartMs` is on the pacer's clock
-   * (`performance.now()`): if the turn cannot come by then, nothing is sent.
-   */
-  async post(
-    service: string,
-    command: string,
-    body: object,
-    auth: ChatAuth,
-    latestStartMs: number = Number.POSITIVE_INFINITY,
-  ): Promise<ChatAttempt> {
-    if (!(await this.#pacer.acquire(latestStartMs))) return { started: false };
-    this.#pacer.markStarted();
-    const startedAt = performance.now();
-    const outcome = await this.#send(service, command, body, auth);
-    if (outcome.kind === 'throttled') this.#pacer.pause(THROTTLE_PAUSE_MS);
-    return { started: true, outcome, latencyMs: performance.now() - startedAt };
+  /** The pacers, so an invocation can begin on them. */
+  get pacers(): CommandPacers {
+    return this.#pacers;
   }
 
-  async #send(service: string, command: string, body: object, auth: ChatAuth): Promise<ChatOutcome> {
-    const url = buildChatRequestUrl(this.#baseUrl, service, command, { ...auth, random: randomUint32() });
+  /**
+   * Sends one request once the command's pacer allows it (`latestStartMs` is on the pacer's clock,
+   * `performance.now()`): if the turn cannot come by then, nothing is sent. `authorize` runs after the
+   * wait; if it throws, nothing is sent and the error propagates.
+   */
+  async post(chatRequest: ChatRequest): Promise<ChatAttempt> {
+    const { service, command } = chatRequest;
+    const pacer = this.#pacers.pacerFor(`${service}/${command}`);
+    if (!(await pacer.acquire(chatRequest.latestStartMs))) return { started: false };
+    const auth = chatRequest.authorize();
+    pacer.markStarted();
+    const startedAt = performance.now();
+    const { outcome, answer } = await this.#send(chatRequest, auth);
+    if (outcome.kind === 'throttled') {
+      if (outcome.errorCode === APP_WIDE_THROTTLE_CODE) this.#pacers.pauseAll(THROTTLE_PAUSE_MS);
+      else pacer.pause(THROTTLE_PAUSE_MS);
+    }
+    return {
+      started: true,
+      outcome,
+      ...(answer === undefined ? {} : { answer }),
+      latencyMs: performance.now() - startedAt,
+    };
+  }
+
+  async #send(
+    chatRequest: ChatRequest,
+    auth: ReturnType<ChatRequest['authorize']>,
+  ): Promise<{ outcome: ChatOutcome; answer?: Record<string, unknown> }> {
+    const url = buildChatRequestUrl(this.#baseUrl, chatRequest.service, chatRequest.command, {
+      ...auth,
+      random: randomUint32(),
+    });
     // A timer cleared when the attempt ends: AbortSignal.timeout would leave one armed per request.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
     const { signal } = deadline;
+    let heldBytes = 0;
     try {
       const response = await request(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        body: JSON.stringify(chatRequest.body),
         dispatcher: this.#dispatcher,
         signal,
       });
-      const text = await readAnswer(response.body);
-      return classifyChatResponse(response.statusCode, parseJsonOrUndefined(text));
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.body) {
+        const buffer = chunk as Buffer;
+        if (heldBytes + buffer.length > MAX_ANSWER_BYTES) {
+          response.body.destroy();
+          throw new AnswerTooLarge();
+        }
+        await this.#memory.take(buffer.length, signal);
+        heldBytes += buffer.length;
+        chunks.push(buffer);
+      }
+      const body = parseJsonOrUndefined(Buffer.concat(chunks).toString('utf8'));
+      const outcome = classifyChatResponse(response.statusCode, body);
+      return isJsonObject(body) ? { outcome, answer: body } : { outcome };
     } catch (error) {
-      return classifyTransportFailure(signal.aborted || isTimeout(error) ? 'timeout' : 'connection-error');
+      if (error instanceof AnswerTooLarge) {
+        return { outcome: { kind: 'transient', detail: 'unexpected answer: larger than 8 MiB' } };
+      }
+      return {
+        outcome: classifyTransportFailure(
+          signal.aborted || isTimeout(error) ? 'timeout' : 'connection-error',
+        ),
+      };
     } finally {
       clearTimeout(timer);
+      this.#memory.give(heldBytes);
     }
   }
 
@@ -116,27 +158,16 @@ export class ChatRestClient {
   }
 }
 
-async function readAnswer(body: Dispatcher.ResponseData['body']): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_ANSWER_BYTES) {
-      body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseJsonOrUndefined(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
+function parseJsonOrUndefined(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
     return undefined;
   }
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isTimeout(error: unknown): boolean {

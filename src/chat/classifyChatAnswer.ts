@@ -4,7 +4,7 @@
  * `ErrorInfo` and `ErrorDisplay` can echo account names, so they are never read.
  */
 import * as z from 'zod';
-import type { ChatOutcome, ChatOutcomeKind, TransportFailure } from './chatOutcome.ts';
+import type { ChatOutcome, ChatOutcomeKind, TransportFailure } from '../erasure/ports.ts';
 
 /** The outcome classes that an `ErrorCode` can fall into (`done` only comes from code 0 with `OK`). */
 export type ChatErrorClass = Exclude<ChatOutcomeKind, 'done'>;

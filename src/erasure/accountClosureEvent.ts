@@ -15,12 +15,8 @@ export type Envelope = 'plain' | 'sns' | 'eventbridge';
 /** Longest accepted userId, in UTF-8 bytes (the Chat UserID limit). */
 export const USER_ID_MAX_BYTES = 32;
 
-/**
- * Longest requestId used, in UTF-8 bytes. It becomes the DLQ `request-id` attribute, and attributes count
- * toward SQS's message size limit on top of the original body: an unbounded requestId could make the
- * dead-letter send itself fail.
- */
-export const REQUEST_ID_MAX_BYTES = 1024;
+/** Longest accepted Step Functions task token, in characters (the AWS API limit). */
+export const TASK_TOKEN_MAX_CHARS = 2048;
 
 /** Why an event is invalid: the only texts an invalid result's `reason` can hold (each ≤ 256 chars). */
 export const INVALID_EVENT_REASONS = {
@@ -34,6 +30,7 @@ export const INVALID_EVENT_REASONS = {
   userIdTooLong: `userId is longer than ${USER_ID_MAX_BYTES} bytes (UTF-8)`,
   userIdControlCharacter: 'userId contains a control character',
   userIdIsAdmin: 'userId is the Chat admin account',
+  userIdIsProtected: 'userId is a protected account (PROTECTED_USER_IDS)',
 } as const;
 
 export type InvalidEventReason = (typeof INVALID_EVENT_REASONS)[keyof typeof INVALID_EVENT_REASONS];
@@ -43,17 +40,18 @@ export const PARSE_WARNINGS = {
   byteOrderMark: 'JSON text starts with a byte order mark; it was ignored',
   requestIdNotString: 'requestId is not a string; the SQS messageId is used instead',
   requestIdEmpty: 'requestId is empty; the SQS messageId is used instead',
-  requestIdTooLong: `requestId is longer than ${REQUEST_ID_MAX_BYTES} bytes (UTF-8); the SQS messageId is used instead`,
-  requestIdUnprintable:
-    'requestId contains a control character, a noncharacter or invalid Unicode; the SQS messageId is used instead',
+  requestIdUncarriable:
+    'requestId holds a character an SQS message attribute cannot carry; the SQS messageId is used instead',
   occurredAtMalformed: 'occurredAt is not an RFC 3339 date-time with a time zone; it was ignored',
+  taskTokenMalformed: `taskToken is not a non-empty string of at most ${TASK_TOKEN_MAX_CHARS} characters; it was ignored`,
 } as const;
 
 export type ParseWarning = (typeof PARSE_WARNINGS)[keyof typeof PARSE_WARNINGS];
 
 /**
  * The outcome of reading one SQS message body. Both branches carry the best `requestId` (the event's own
- * when usable, else the SQS messageId): the DLQ `request-id` attribute needs it for invalid events too.
+ * when usable, else the continuation's, else the SQS messageId) and any `taskToken`: the DLQ `request-id`
+ * attribute and the receipt need them for invalid events too.
  */
 export type AccountClosureParse =
   | {
@@ -62,6 +60,8 @@ export type AccountClosureParse =
       requestId: string;
       /** `occurredAt` as epoch milliseconds, when present and well-formed. */
       occurredAtMs?: number;
+      /** A Step Functions task token waiting for this erasure's receipt. */
+      taskToken?: string;
       envelope: Envelope;
       warnings: string[];
     }
@@ -69,13 +69,14 @@ export type AccountClosureParse =
       valid: false;
       requestId: string;
       /** Short sentence for the DLQ `error-message`; one of {@link INVALID_EVENT_REASONS}. */
-      reason: string;
+      reason: InvalidEventReason;
       /**
        * The refused userId exactly as sent, when the event held one as a string, so the audit log can show it
        * per `LOG_USER_ID` ("invalid events included"). Personal data of any length and content (possibly not
        * well-formed Unicode): pseudonymise or omit it, and never put it into `error-message`.
        */
       rejectedUserId?: string;
+      taskToken?: string;
       /** Absent when the body is not JSON or not an object, so no envelope could be recognised. */
       envelope?: Envelope;
       warnings: string[];
@@ -83,10 +84,15 @@ export type AccountClosureParse =
 
 /** What the parser needs besides the body. */
 export interface AccountClosureContext {
-  /** The SQS messageId: the requestId when the event has no usable one. */
+  /** The SQS messageId: the requestId when the event has no usable one (and no continuation carries one). */
   messageId: string;
-  /** The Chat admin account (from the secret): an event naming it is invalid, so the admin is never erased. */
-  adminIdentifier: string;
+  /** The request id a continued record carries (its `request-id` attribute), used before the messageId. */
+  continuedRequestId?: string;
+  /**
+   * UserIDs that must never be erased (`PROTECTED_USER_IDS`). The admin the secret names is checked per call
+   * instead, so that every other rule holds while Secrets Manager is unreachable.
+   */
+  protectedUserIds?: ReadonlySet<string>;
 }
 
 type JsonObject = { [key: string]: unknown };
@@ -95,29 +101,34 @@ type JsonObject = { [key: string]: unknown };
 // (no 02-30, leap years honoured). Leap seconds (:60) are refused: Date.parse cannot represent them.
 const rfc3339DateTimeSchema = z.iso.datetime({ offset: true });
 
+const NO_PROTECTED_USERS: ReadonlySet<string> = new Set();
+
 /**
  * Reads an account-closure event from an SQS message body. Never throws: every body yields a result.
+ * Pure and secret-free: the erasure function and the webhook ingress share it, so both refuse the same
+ * events with the same words.
  *
  * Decisions beyond DESIGN.md: one leading byte order mark (U+FEFF) is ignored with a warning, because
  * JSON.parse refuses it but RFC 8259 §8.1 lets parsers ignore it and refusing would block an erasure; a
  * userId holding a lone surrogate is invalid ("not valid Unicode": its UTF-8 form would not be the account
- * Tencent stores); `null` for an optional field counts as absent, with no warning; a requestId is used only
- * when the DLQ can carry it as an attribute value (see {@link PARSE_WARNINGS}).
+ * Tencent stores); `null` for an optional field counts as absent, with no warning.
  * @example
- * const parsed = parseAccountClosure(record.body, { messageId: record.messageId, adminIdentifier });
- * if (parsed.valid) await eraseAccount(parsed.userId);
+ * const parsed = parseAccountClosure(record.body, { messageId: record.messageId, protectedUserIds });
+ * if (parsed.valid) await erase(parsed.userId);
  * else await deadLetter(record, { reason: 'invalid-event', message: parsed.reason, requestId: parsed.requestId });
  */
 export function parseAccountClosure(body: string, context: AccountClosureContext): AccountClosureParse {
   const warnings: string[] = [];
+  const fallbackRequestId = context.continuedRequestId ?? context.messageId;
   const invalid = (
     reason: InvalidEventReason,
-    facts: { requestId?: string; envelope?: Envelope; rejectedUserId?: string } = {},
+    facts: { requestId?: string; envelope?: Envelope; rejectedUserId?: string; taskToken?: string } = {},
   ): AccountClosureParse => ({
     valid: false,
-    requestId: facts.requestId ?? context.messageId,
+    requestId: facts.requestId ?? fallbackRequestId,
     reason,
     ...(facts.rejectedUserId !== undefined && { rejectedUserId: facts.rejectedUserId }),
+    ...(facts.taskToken !== undefined && { taskToken: facts.taskToken }),
     ...(facts.envelope !== undefined && { envelope: facts.envelope }),
     warnings,
   });
@@ -131,15 +142,17 @@ export function parseAccountClosure(body: string, context: AccountClosureContext
   const { event, envelope } = found;
   if (!isJsonObject(event)) return invalid(INVALID_EVENT_REASONS.eventNotObject, { envelope });
 
-  const requestId = readRequestId(event, warnings) ?? context.messageId;
+  const requestId = readRequestId(event, warnings) ?? fallbackRequestId;
   const occurredAtMs = readOccurredAt(event, warnings);
-  const userId = readUserId(event, context.adminIdentifier);
+  const taskToken = readTaskToken(event, warnings);
+  const userId = readUserId(event, context.protectedUserIds ?? NO_PROTECTED_USERS);
   if (!userId.ok) {
     const sent = ownField(event, 'userId');
     return invalid(userId.reason, {
       requestId,
       envelope,
       rejectedUserId: typeof sent === 'string' ? sent : undefined,
+      ...(taskToken !== undefined && { taskToken }),
     });
   }
   return {
@@ -147,6 +160,7 @@ export function parseAccountClosure(body: string, context: AccountClosureContext
     userId: userId.value,
     requestId,
     ...(occurredAtMs !== undefined && { occurredAtMs }),
+    ...(taskToken !== undefined && { taskToken }),
     envelope,
     warnings,
   };
@@ -202,21 +216,32 @@ function unwrapEnvelope(outer: JsonObject, warnings: string[]): Unwrapped {
 
 function readUserId(
   event: JsonObject,
-  adminIdentifier: string,
+  protectedUserIds: ReadonlySet<string>,
 ): { ok: true; value: string } | { ok: false; reason: InvalidEventReason } {
   if (!Object.hasOwn(event, 'userId')) return { ok: false, reason: INVALID_EVENT_REASONS.userIdMissing };
   const userId = event.userId;
   if (typeof userId !== 'string') return { ok: false, reason: INVALID_EVENT_REASONS.userIdNotString };
-  if (userId.length === 0) return { ok: false, reason: INVALID_EVENT_REASONS.userIdEmpty };
-  // Before the byte count: a lone surrogate has no UTF-8 form of its own (encoders substitute U+FFFD).
-  if (!userId.isWellFormed()) return { ok: false, reason: INVALID_EVENT_REASONS.userIdNotUnicode };
-  if (Buffer.byteLength(userId, 'utf8') > USER_ID_MAX_BYTES) {
-    return { ok: false, reason: INVALID_EVENT_REASONS.userIdTooLong };
-  }
-  if (hasControlCharacter(userId)) return { ok: false, reason: INVALID_EVENT_REASONS.userIdControlCharacter };
+  const problem = userIdProblem(userId);
+  if (problem !== undefined) return { ok: false, reason: problem };
   // Exact comparison, as Tencent compares UserIDs: `Administrator` is another account than `administrator`.
-  if (userId === adminIdentifier) return { ok: false, reason: INVALID_EVENT_REASONS.userIdIsAdmin };
+  if (protectedUserIds.has(userId)) return { ok: false, reason: INVALID_EVENT_REASONS.userIdIsProtected };
   return { ok: true, value: userId };
+}
+
+/**
+ * Why a string cannot be a Chat UserID to erase, or undefined when it can: DESIGN.md's userId rules apart
+ * from the protected accounts. `PROTECTED_USER_IDS` entries are checked with it too.
+ * @example
+ * userIdProblem('user_42'); // undefined
+ * userIdProblem(''); // 'userId is empty'
+ */
+export function userIdProblem(userId: string): InvalidEventReason | undefined {
+  if (userId.length === 0) return INVALID_EVENT_REASONS.userIdEmpty;
+  // Before the byte count: a lone surrogate has no UTF-8 form of its own (encoders substitute U+FFFD).
+  if (!userId.isWellFormed()) return INVALID_EVENT_REASONS.userIdNotUnicode;
+  if (Buffer.byteLength(userId, 'utf8') > USER_ID_MAX_BYTES) return INVALID_EVENT_REASONS.userIdTooLong;
+  if (hasControlCharacter(userId)) return INVALID_EVENT_REASONS.userIdControlCharacter;
+  return undefined;
 }
 
 /** C0 (U+0000–U+001F), DEL (U+007F) and C1 (U+0080–U+009F); all are single UTF-16 code units. */
@@ -229,10 +254,24 @@ function hasControlCharacter(text: string): boolean {
 }
 
 /**
- * A requestId the DLQ attribute can carry: SQS refuses string attribute values with characters outside
- * #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF. Control characters are refused here
- * as for userId (stricter than SQS for TAB/LF/CR/DEL/C1: a correlation id has no use for them).
+ * The characters SQS accepts in a String message attribute (and a message body): #x9 | #xA | #xD |
+ * #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF. A lone surrogate is outside them (`u` mode matches
+ * only whole code points, so a well-formed pair is one character in the last range).
  */
+const OUTSIDE_SQS_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/**
+ * True when SQS can carry the text as a String attribute value (DESIGN.md's requestId rule; length is
+ * no reason: SQS carries long values, and the DLQ falls back to fewer attributes when a message is too big).
+ * @example
+ * isSqsAttributeText('dsr-1\tline'); // true
+ * isSqsAttributeText('r\u0000'); // false
+ */
+export function isSqsAttributeText(text: string): boolean {
+  return !OUTSIDE_SQS_CHARACTERS.test(text);
+}
+
+/** The event's requestId, when it is a non-empty string SQS can carry as an attribute. */
 function readRequestId(event: JsonObject, warnings: string[]): string | undefined {
   const requestId = ownField(event, 'requestId');
   if (requestId === undefined || requestId === null) return undefined;
@@ -240,20 +279,24 @@ function readRequestId(event: JsonObject, warnings: string[]): string | undefine
     warnings.push(PARSE_WARNINGS.requestIdNotString);
     return undefined;
   }
-  const problem = requestIdProblem(requestId);
-  if (problem !== undefined) {
-    warnings.push(problem);
+  if (requestId.length === 0) {
+    warnings.push(PARSE_WARNINGS.requestIdEmpty);
+    return undefined;
+  }
+  if (!isSqsAttributeText(requestId)) {
+    warnings.push(PARSE_WARNINGS.requestIdUncarriable);
     return undefined;
   }
   return requestId;
 }
 
-function requestIdProblem(requestId: string): ParseWarning | undefined {
-  if (requestId.length === 0) return PARSE_WARNINGS.requestIdEmpty;
-  if (!requestId.isWellFormed() || hasControlCharacter(requestId) || /[\uFFFE\uFFFF]/.test(requestId)) {
-    return PARSE_WARNINGS.requestIdUnprintable;
+function readTaskToken(event: JsonObject, warnings: string[]): string | undefined {
+  const taskToken = ownField(event, 'taskToken');
+  if (taskToken === undefined || taskToken === null) return undefined;
+  if (typeof taskToken === 'string' && taskToken.length > 0 && taskToken.length <= TASK_TOKEN_MAX_CHARS) {
+    return taskToken;
   }
-  if (Buffer.byteLength(requestId, 'utf8') > REQUEST_ID_MAX_BYTES) return PARSE_WARNINGS.requestIdTooLong;
+  warnings.push(PARSE_WARNINGS.taskTokenMalformed);
   return undefined;
 }
 

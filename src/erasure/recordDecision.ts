@@ -2,8 +2,9 @@
  * What happens to one record once its erasure attempt (or its parse) is over: the pure part of DESIGN.md's
  * outcomes and error table, apart from all I/O.
  */
-import type { FailureReason } from '../aws/deadLetterQueue.ts';
+
 import type { ErasureResult } from './eraseAccount.ts';
+import type { FailureReason } from './ports.ts';
 
 export type RecordDecision =
   | { outcome: 'erased' | 'absent'; errorCode?: number }

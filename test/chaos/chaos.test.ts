@@ -36,8 +36,11 @@ describe('the chaos workload', () => {
 
   it('expects of each event what the real parser makes of it', () => {
     for (const event of workload.events) {
-      const parsed = parseAccountClosure(event.body, { messageId: 'm-1', adminIdentifier: 'administrator' });
-      if (event.expected.type === 'invalid') {
+      const parsed = parseAccountClosure(event.body, { messageId: 'm-1' });
+      if (event.kind === 'invalid-admin') {
+        // The parser holds no secret: the admin is refused per call, before anything is sent.
+        expect(parsed, event.body).toMatchObject({ valid: true, userId: 'administrator' });
+      } else if (event.expected.type === 'invalid') {
         expect(parsed, event.body).toMatchObject({ valid: false, reason: event.expected.reason });
       } else {
         expect(parsed, event.body).toMatchObject({ valid: true, userId: event.expected.userId });

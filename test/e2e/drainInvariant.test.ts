@@ -11,7 +11,7 @@ let world: ErasureWorld;
 beforeAll(async () => {
   world = await startErasureWorld({
     chatCallsPerSecond: 500,
-    functionEnv: { MAX_RECEIVES: '3', CHAT_TIMEOUT_MS: '300', CALL_BUDGET_PER_SECOND: '500' },
+    functionEnv: { MAX_RECEIVES: '3', CHAT_TIMEOUT_MS: '1000', CALL_BUDGET_PER_SECOND: '500' },
   });
 });
 

@@ -8,7 +8,7 @@ let world: ErasureWorld;
 beforeAll(async () => {
   world = await startErasureWorld({
     fifo: true,
-    functionEnv: { MAX_RECEIVES: '3', CHAT_TIMEOUT_MS: '400', CALL_BUDGET_PER_SECOND: '400' },
+    functionEnv: { MAX_RECEIVES: '3', CHAT_TIMEOUT_MS: '1000', CALL_BUDGET_PER_SECOND: '400' },
   });
 });
 

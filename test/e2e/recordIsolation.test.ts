@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaContext } from '../../sim/aws/lambdaContext.ts';
 import { type ErasureWorld, startErasureWorld } from '../../sim/erasureWorld.ts';
-import { type LogUserIdMode, loadConfiguration } from '../../src/config/configuration.ts';
-import { processErasureBatch } from '../../src/erasure/erasureBatch.ts';
-import { createErasureServices } from '../../src/erasure/erasureServices.ts';
+import { loadConfiguration, type UserIdDisplay } from '../../src/configuration.ts';
+import { processErasureBatch } from '../../src/erasure/processErasureBatch.ts';
+import { createServices } from '../../src/services.ts';
 import { event, sqsEvent } from './support.ts';
 
 let world: ErasureWorld;
@@ -23,12 +23,12 @@ afterAll(async () => {
 const context = () =>
   createLambdaContext({ functionName: 'chat-erasure', region: 'us-east-1', timeoutMs: 30_000 });
 
-function servicesWith(logUserId: LogUserIdMode = 'pseudonym') {
-  const services = createErasureServices(loadConfiguration({ ...process.env, LOG_USER_ID: logUserId }));
+function servicesWith(logUserId: UserIdDisplay = 'pseudonym') {
+  const services = createServices(loadConfiguration({ ...process.env, LOG_USER_ID: logUserId }));
   const realPost = services.chat.post.bind(services.chat);
   const chat = {
     post: (...args: Parameters<typeof realPost>) => {
-      if ((args[2] as { From_Account?: string }).From_Account === 'iso_buggy') {
+      if ((args[0].body as { From_Account?: string }).From_Account === 'iso_buggy') {
         throw new TypeError('simulated bug');
       }
       return realPost(...args);
@@ -87,5 +87,36 @@ describe('LOG_USER_ID', () => {
       }
     }
     await world.sqs.readAll(world.dlq.url);
+  });
+});
+
+describe('audit and metrics after the outcome is final', () => {
+  it('never turn a dead-lettered or erased record into a retry when they throw', async () => {
+    world.chat.seed({ accounts: ['iso_audited'] });
+    const services = servicesWith();
+    const failing = {
+      ...services,
+      log: {
+        info: (message: string) => {
+          if (message === 'erasure') throw new Error('log sink down');
+        },
+        warn: () => undefined,
+        error: () => undefined,
+      },
+      metrics: {
+        addMetric: () => {
+          throw new RangeError('too many metrics');
+        },
+        publishStoredMetrics: () => {
+          throw new Error('metrics sink down');
+        },
+      },
+    };
+    const batch = sqsEvent(world, ['not json', event({ userId: 'iso_audited' })]);
+    const result = await processErasureBatch(batch, context(), failing);
+    expect(result).toEqual({ batchItemFailures: [] });
+    const letters = await world.sqs.readAll(world.dlq.url);
+    expect(letters.map((letter) => letter.Body)).toEqual(['not json']);
+    expect(world.chat.friendsOf('iso_audited')).toEqual([]);
   });
 });

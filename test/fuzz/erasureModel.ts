@@ -3,8 +3,7 @@
  * table, "one short in-process retry", the re-sign rule, MAX_RECEIVES, the deadline, the FIFO rule) and not
  * from `src/`. The property tests compare what `processErasureBatch` did against what this model predicts.
  */
-import type { FailureReason } from '../../src/aws/deadLetterQueue.ts';
-import type { TransportFailure } from '../../src/chat/chatOutcome.ts';
+import type { FailureReason, TransportFailure } from '../../src/erasure/ports.ts';
 import { DESIGN_ERROR_CODES as DESIGN_TABLE } from '../support/designErrorTable.ts';
 
 /** DESIGN.md "Error classification": the classes an answer can fall into. */
@@ -120,6 +119,8 @@ export interface ModelRecord {
 
 export interface ModelWorld extends ErasureConditions {
   fifo: boolean;
+  /** The admin the secret names. */
+  adminIdentifier: string;
   credentialsLoad: boolean;
   maxReceives: number;
   scripts: ReadonlyMap<string, readonly Answer[]>;
@@ -175,9 +176,13 @@ export function modelBatch(records: readonly ModelRecord[], world: ModelWorld): 
     let decision: Decision;
     if (record.groupId !== undefined && returnedGroups.has(record.groupId)) {
       decision = { retry: true };
+    } else if (!record.valid || record.userId === undefined) {
+      // "Every other rule is checked before the secret is read."
+      decision = { deadLetter: 'invalid-event' };
     } else if (!world.credentialsLoad) {
       decision = transientFailure();
-    } else if (!record.valid || record.userId === undefined) {
+    } else if (record.userId === world.adminIdentifier) {
+      // "Equal to the admin identifier → invalid (never erase an admin)": known once the secret is read.
       decision = { deadLetter: 'invalid-event' };
     } else {
       const userId = record.userId;

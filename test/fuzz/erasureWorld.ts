@@ -9,20 +9,24 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { vi } from 'vitest';
-import {
-  type AdminCredentials,
-  type AdminCredentialsSource,
-  AdminCredentialsUnavailableError,
-} from '../../src/aws/adminCredentials.ts';
-import { type DeadLetter, type DeadLetterQueue, deadLetterMessage } from '../../src/aws/deadLetterQueue.ts';
-import type { Redelivery } from '../../src/aws/redelivery.ts';
-import { AdminSession } from '../../src/chat/adminSession.ts';
+import type { AdminCredentialsSource } from '../../src/aws/adminCredentials.ts';
+import { deadLetterMessage } from '../../src/aws/deadLetterQueue.ts';
+import { SignedAdminSession } from '../../src/chat/adminSession.ts';
 import { AdminUserSigCache } from '../../src/chat/adminUserSig.ts';
-import type { ChatAttempt, ChatAuth } from '../../src/chat/chatRestClient.ts';
 import { classifyChatResponse, classifyTransportFailure } from '../../src/chat/classifyChatAnswer.ts';
-import type { LogUserIdMode } from '../../src/config/configuration.ts';
-import type { ChatPoster } from '../../src/erasure/eraseAccount.ts';
-import { processErasureBatch } from '../../src/erasure/erasureBatch.ts';
+import type { UserIdDisplay as LogUserIdMode } from '../../src/configuration.ts';
+import type {
+  AdminCredentials,
+  ChatApi,
+  ChatAttempt,
+  ChatAuth,
+  ChatRequest,
+  DeadLetter,
+  DeadLetterQueue,
+  Redelivery,
+} from '../../src/erasure/ports.ts';
+import { processErasureBatch } from '../../src/erasure/processErasureBatch.ts';
+import { AdminCredentialsUnavailableError } from '../../src/errors.ts';
 import { type Answer, answerAt, DEFAULT_SCRIPT } from './erasureModel.ts';
 
 export const ADMIN_IDENTIFIER = 'administrator';
@@ -66,7 +70,8 @@ export function fakeCredentialsSource(options: { load: boolean; renewal: boolean
 
 export interface ChatCall {
   userId: string;
-  auth: ChatAuth;
+  /** Undefined for a call that could not start (it is never signed). */
+  auth: ChatAuth | undefined;
   latestStartMs: number | undefined;
   body: object;
   service: string;
@@ -78,7 +83,7 @@ export interface ChatCall {
  * way the real client builds them (the real classifier over an HTTP status and body), and every error body
  * echoes the account and the UserSig in `ErrorInfo`, as a careless backend might: none of it may surface.
  */
-export class ScriptedChat implements ChatPoster {
+export class ScriptedChat implements ChatApi {
   /**
    * More calls than any batch can need (10 records × at most 3 calls each). The fake answers without a
    * macrotask, so a retry loop without an end would starve every timer and hang the run instead of failing.
@@ -98,21 +103,20 @@ export class ScriptedChat implements ChatPoster {
     this.#notBeforeMs = notBeforeMs;
   }
 
-  async post(
-    service: string,
-    command: string,
-    body: object,
-    auth: ChatAuth,
-    latestStartMs?: number,
-  ): Promise<ChatAttempt> {
+  async post({ service, command, body, latestStartMs, authorize }: ChatRequest): Promise<ChatAttempt> {
     const userId = String((body as { From_Account?: unknown }).From_Account);
+    if (latestStartMs < this.#notBeforeMs) {
+      this.calls.push({ userId, auth: undefined, latestStartMs, body, service, command });
+      return { started: false };
+    }
+    // Like the real client: the auth is read (and the admin check made) only when the call is sent.
+    const auth = authorize();
     this.calls.push({ userId, auth, latestStartMs, body, service, command });
     this.userSigs.add(auth.userSig);
     if (this.calls.length > ScriptedChat.MAX_CALLS) {
       this.runaway = true;
       return { started: false };
     }
-    if (latestStartMs === undefined || latestStartMs < this.#notBeforeMs) return { started: false };
     const index = this.#cursors.get(userId) ?? 0;
     this.#cursors.set(userId, index + 1);
     const answer = answerAt(this.#scripts.get(userId) ?? DEFAULT_SCRIPT, index);
@@ -288,7 +292,7 @@ export async function runBatch(options: WorldOptions): Promise<BatchObservation>
   const records = options.records.map(sqsRecord);
   const deadLetters = new RecordingDeadLetterQueue(options.fifo ? FIFO_DLQ_URL : DLQ_URL, options.dlqRefuses);
   const redelivery = new RecordingRedelivery(options.redeliveryAccepts);
-  const session = new AdminSession(
+  const session = new SignedAdminSession(
     fakeCredentialsSource({ load: options.credentialsLoad, renewal: options.renewalSucceeds }),
     new AdminUserSigCache(3600),
   );
@@ -300,13 +304,17 @@ export async function runBatch(options: WorldOptions): Promise<BatchObservation>
   };
   const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(capture as typeof process.stdout.write);
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(capture as typeof process.stderr.write);
+  const realSetTimeout = globalThis.setTimeout;
   const timers = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((
     callback: () => void,
     ms?: number,
   ) => {
+    // Only the in-process retry's short sleep is run at once; longer timers (the invocation's AWS-call
+    // bound) are real, and never fire within a batch that runs on microtasks.
+    if ((ms ?? 0) >= 250) return realSetTimeout(callback, ms);
     sleeps.push(ms ?? 0);
     queueMicrotask(callback);
-    return 0;
+    return { unref: () => undefined, ref: () => undefined };
   }) as unknown as typeof setTimeout);
   const chat = new ScriptedChat(options.scripts, performance.now());
   const startedAt = new Date();
@@ -315,15 +323,17 @@ export async function runBatch(options: WorldOptions): Promise<BatchObservation>
   try {
     response = await processErasureBatch({ Records: records }, lambdaContext(options.remainingMs), {
       chat,
+      pacing: { beginInvocation: () => undefined },
       session,
       deadLetters,
       redelivery,
-      logger,
+      log: logger,
       metrics,
       settings: {
         maxReceives: options.maxReceives,
         chatTimeoutMs: CHAT_TIMEOUT_MS,
         logUserId: options.logUserId,
+        protectedUserIds: new Set(),
       },
       random: () => options.random,
     });

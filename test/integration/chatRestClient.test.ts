@@ -4,13 +4,29 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatApiSimulator, startChatApiSimulator } from '../../sim/chat-api/index.ts';
-import type { AdminCredentials, AdminCredentialsSource } from '../../src/aws/adminCredentials.ts';
-import { AdminSession } from '../../src/chat/adminSession.ts';
+import type { AdminCredentialsSource } from '../../src/aws/adminCredentials.ts';
+import { SignedAdminSession as AdminSession } from '../../src/chat/adminSession.ts';
 import { AdminUserSigCache } from '../../src/chat/adminUserSig.ts';
+import { AnswerMemory } from '../../src/chat/answerMemory.ts';
 import { ChatRestClient } from '../../src/chat/chatRestClient.ts';
 import { CHAT_ERROR_CLASSES } from '../../src/chat/classifyChatAnswer.ts';
-import { eraseAccount } from '../../src/erasure/eraseAccount.ts';
-import { CallPacer } from '../../src/ratelimit/callPacer.ts';
+import { CommandPacers } from '../../src/chat/commandPacers.ts';
+import { eraseAccount as eraseWith } from '../../src/erasure/eraseAccount.ts';
+import type { AdminCredentials, ChatAuth, ChatRequest } from '../../src/erasure/ports.ts';
+import { RecordChatCalls } from '../../src/erasure/recordChatCalls.ts';
+
+const eraseAccount = (
+  userId: string,
+  options: { chat: ChatRestClient; session: AdminSession; latestStartMs: number },
+) => eraseWith(userId, new RecordChatCalls({ ...options, userId }));
+
+const requestOf = (command: string, body: object, auth: ChatAuth, service = 'sns'): ChatRequest => ({
+  service,
+  command,
+  body,
+  latestStartMs: Number.POSITIVE_INFINITY,
+  authorize: () => auth,
+});
 
 const credentials: AdminCredentials = {
   sdkAppId: 1400000001,
@@ -29,7 +45,7 @@ beforeAll(async () => {
     secretKey: credentials.secretKey,
     callsPerSecond: Number.POSITIVE_INFINITY,
   });
-  client = new ChatRestClient({ baseUrl: sim.url, timeoutMs: 500, pacer: new CallPacer(1000) });
+  client = new ChatRestClient({ baseUrl: sim.url, timeoutMs: 500, pacers: new CommandPacers(() => 1000) });
   session = new AdminSession(fixedSource(credentials), new AdminUserSigCache(3600));
   await session.load();
 });
@@ -47,10 +63,11 @@ afterAll(async () => {
 
 const deleteAll = (userId: string) =>
   client.post(
-    'sns',
-    'friend_delete_all',
-    { From_Account: userId, DeleteType: 'Delete_Type_Both' },
-    session.current().auth,
+    requestOf(
+      'friend_delete_all',
+      { From_Account: userId, DeleteType: 'Delete_Type_Both' },
+      session.current().auth,
+    ),
   );
 
 const outcomeOf = async (userId: string) => {
@@ -75,7 +92,8 @@ describe('friend_delete_all against the simulator', () => {
       session,
       latestStartMs: Number.POSITIVE_INFINITY,
     });
-    expect(result).toMatchObject({ started: true, outcome: { kind: 'done' }, httpAttempts: 1 });
+    expect(result).toMatchObject({ started: true, outcome: { kind: 'done' } });
+    expect(result.started && result.latenciesMs).toHaveLength(1);
     expect(sim.friendsOf('erase_me')).toEqual([]);
     expect(sim.friendsOf('friend_a')).toEqual(['bystander']);
     expect(sim.friendsOf('friend_b')).toEqual([]);
@@ -141,10 +159,16 @@ describe('friend_delete_all against the simulator', () => {
   });
 
   it('reuses keep-alive connections across sequential calls', async () => {
-    const fresh = new ChatRestClient({ baseUrl: sim.url, timeoutMs: 500, pacer: new CallPacer(1000) });
+    const fresh = new ChatRestClient({
+      baseUrl: sim.url,
+      timeoutMs: 500,
+      pacers: new CommandPacers(() => 1000),
+    });
     try {
       for (let i = 0; i < 10; i++) {
-        await fresh.post('sns', 'friend_delete_all', { From_Account: 'keepalive' }, session.current().auth);
+        await fresh.post(
+          requestOf('friend_delete_all', { From_Account: 'keepalive' }, session.current().auth),
+        );
       }
       // undici may open a second connection while the first is being released; never one per call.
       expect(new Set(sim.requests.map((r) => r.remotePort)).size).toBeLessThanOrEqual(2);
@@ -167,7 +191,8 @@ describe('re-sign path', () => {
       session: expiring,
       latestStartMs: Number.POSITIVE_INFINITY,
     });
-    expect(result).toMatchObject({ started: true, outcome: { kind: 'done' }, httpAttempts: 2 });
+    expect(result).toMatchObject({ started: true, outcome: { kind: 'done' } });
+    expect(result.started && result.latenciesMs).toHaveLength(2);
     expect(sim.requests.map((r) => r.errorCode ?? 0)).toEqual([70001, 0]);
   });
 
@@ -189,7 +214,8 @@ describe('re-sign path', () => {
       session: rotating,
       latestStartMs: Number.POSITIVE_INFINITY,
     });
-    expect(result).toMatchObject({ started: true, outcome: { kind: 'done' }, httpAttempts: 2 });
+    expect(result).toMatchObject({ started: true, outcome: { kind: 'done' } });
+    expect(result.started && result.latenciesMs).toHaveLength(2);
     expect(sim.requests.map((r) => r.errorCode ?? 0)).toEqual([70009, 0]);
     expect(fetches).toBe(2);
   });
@@ -204,8 +230,8 @@ describe('re-sign path', () => {
     expect(result).toMatchObject({
       started: true,
       outcome: { kind: 'permanent', errorCode: 70009 },
-      httpAttempts: 2,
     });
+    expect(result.started && result.latenciesMs).toHaveLength(2);
   });
 });
 
@@ -218,7 +244,12 @@ describe('pacing across instances', () => {
       callsPerSecond: budget,
     });
     const instances = [0, 1].map(
-      () => new ChatRestClient({ baseUrl: limited.url, timeoutMs: 2000, pacer: new CallPacer(budget / 2) }),
+      () =>
+        new ChatRestClient({
+          baseUrl: limited.url,
+          timeoutMs: 2000,
+          pacers: new CommandPacers(() => budget / 2),
+        }),
     );
     try {
       const auth = session.current().auth;
@@ -226,7 +257,7 @@ describe('pacing across instances', () => {
       const outcomes = await Promise.all(
         instances.flatMap((instance) =>
           Array.from({ length: 200 }, (_, i) =>
-            instance.post('sns', 'friend_delete_all', { From_Account: `pace_${i}` }, auth),
+            instance.post(requestOf('friend_delete_all', { From_Account: `pace_${i}` }, auth)),
           ),
         ),
       );
@@ -247,6 +278,101 @@ describe('pacing across instances', () => {
     } finally {
       await Promise.all(instances.map((instance) => instance.close()));
       await limited.close();
+    }
+  });
+});
+
+describe('answer size and memory', () => {
+  it('refuses an answer larger than 8 MiB as transient, without reading it whole', async () => {
+    sim.injectFault({ type: 'malformed-body', body: `{"pad":"${'x'.repeat(9 * 1024 * 1024)}"}` });
+    expect(await outcomeOf('anyone')).toEqual({
+      kind: 'transient',
+      detail: 'unexpected answer: larger than 8 MiB',
+    });
+  });
+
+  it('keeps the answers it buffers at once within its memory budget; later reads wait', async () => {
+    class PeakMemory extends AnswerMemory {
+      peak = 0;
+      override take(bytes: number, signal?: AbortSignal): Promise<void> {
+        return super.take(bytes, signal).then(() => {
+          this.peak = Math.max(this.peak, this.usedBytes);
+        });
+      }
+    }
+    const limit = 3 * 1024 * 1024;
+    const memory = new PeakMemory(limit);
+    const bounded = new ChatRestClient({
+      baseUrl: sim.url,
+      timeoutMs: 5000,
+      pacers: new CommandPacers(() => 1000),
+      answerMemory: memory,
+    });
+    try {
+      const body = `{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","pad":"${'y'.repeat(1024 * 1024)}"}`;
+      sim.injectFault({ type: 'malformed-body', body, times: 8 });
+      const attempts = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          bounded.post(requestOf('friend_delete_all', { From_Account: 'big' }, session.current().auth)),
+        ),
+      );
+      expect(attempts.every((attempt) => attempt.started && attempt.outcome.kind === 'done')).toBe(true);
+      expect(memory.peak).toBeGreaterThan(1024 * 1024);
+      expect(memory.peak).toBeLessThanOrEqual(limit);
+      expect(memory.usedBytes).toBe(0);
+    } finally {
+      await bounded.close();
+    }
+  });
+});
+
+describe('per-command pacing', () => {
+  it('gives each command its own budget, and pauses only the throttled command for a second', async () => {
+    const paced = new ChatRestClient({
+      baseUrl: sim.url,
+      timeoutMs: 2000,
+      pacers: new CommandPacers(() => 5),
+    });
+    try {
+      const auth = session.current().auth;
+      const startedAt = performance.now();
+      await Promise.all([
+        ...Array.from({ length: 3 }, () =>
+          paced.post(requestOf('friend_get', { From_Account: 'x', StartIndex: 0 }, auth)),
+        ),
+        ...Array.from({ length: 3 }, () =>
+          paced.post(requestOf('friend_delete_all', { From_Account: 'x' }, auth)),
+        ),
+      ]);
+      // 5 per second per command: three starts of each take two spacings (≈ 400 ms), not five.
+      expect(performance.now() - startedAt).toBeLessThan(700);
+      sim.injectFault({ type: 'error-code', code: 60007, command: 'friend_get' });
+      await paced.post(requestOf('friend_get', { From_Account: 'x', StartIndex: 0 }, auth));
+      const afterThrottle = performance.now();
+      await paced.post(requestOf('friend_delete_all', { From_Account: 'x' }, auth));
+      expect(performance.now() - afterThrottle).toBeLessThan(500);
+      await paced.post(requestOf('friend_get', { From_Account: 'x', StartIndex: 0 }, auth));
+      expect(performance.now() - afterThrottle).toBeGreaterThanOrEqual(990);
+    } finally {
+      await paced.close();
+    }
+  });
+
+  it('pauses every command after 60011, the per-app limit', async () => {
+    const paced = new ChatRestClient({
+      baseUrl: sim.url,
+      timeoutMs: 2000,
+      pacers: new CommandPacers(() => 100),
+    });
+    try {
+      const auth = session.current().auth;
+      sim.injectFault({ type: 'error-code', code: 60011, command: 'friend_get' });
+      await paced.post(requestOf('friend_get', { From_Account: 'x', StartIndex: 0 }, auth));
+      const afterThrottle = performance.now();
+      await paced.post(requestOf('friend_delete_all', { From_Account: 'x' }, auth));
+      expect(performance.now() - afterThrottle).toBeGreaterThanOrEqual(990);
+    } finally {
+      await paced.close();
     }
   });
 });

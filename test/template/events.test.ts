@@ -57,7 +57,9 @@ const records = (name: string): SqsRecord[] => sqsEvent.parse(load(name)).Record
 
 const ADMIN = 'administrator';
 const parseAll = (name: string): AccountClosureParse[] =>
-  records(name).map((r) => parseAccountClosure(r.body, { messageId: r.messageId, adminIdentifier: ADMIN }));
+  records(name).map((r) =>
+    parseAccountClosure(r.body, { messageId: r.messageId, protectedUserIds: new Set([ADMIN]) }),
+  );
 
 describe('events/', () => {
   it('holds the documented sample files, each listed in events/README.md', () => {

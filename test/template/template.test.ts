@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfiguration } from '../../src/config/configuration.ts';
+import { loadConfiguration } from '../../src/configuration.ts';
 import {
   danglingReferences,
   isObject,
@@ -30,14 +30,9 @@ const DESIGN_VARIABLES = [
   'USERSIG_TTL_SECONDS',
   'SECRET_MAX_AGE_SECONDS',
   'LOG_USER_ID',
+  'PROTECTED_USER_IDS',
 ];
-const RUNTIME_VARIABLES = [
-  'POWERTOOLS_SERVICE_NAME',
-  'POWERTOOLS_METRICS_NAMESPACE',
-  'POWERTOOLS_TRACER_CAPTURE_RESPONSE',
-  'POWERTOOLS_TRACER_CAPTURE_ERROR',
-  'NODE_OPTIONS',
-];
+const RUNTIME_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS'];
 const CHAT_REGIONS = ['china', 'singapore', 'seoul', 'tokyo', 'frankfurt', 'silicon-valley', 'jakarta'];
 // CloudWatch Logs accepts only these retention periods (days).
 const LOG_RETENTION_DAYS = [
@@ -204,6 +199,7 @@ describe('template.yaml', () => {
         MaxReceives: 5,
         BatchSize: 1000,
         LogUserId: 'pseudonym',
+        ProtectedUserIds: '',
         AlarmTopicArn: '',
         OldestMessageAlarmSeconds: 3600,
         LogRetentionDays: 90,
@@ -293,6 +289,7 @@ describe('template.yaml', () => {
         MAX_CONCURRENCY: ref('MaxConcurrency'),
         MAX_RECEIVES: ref('MaxReceives'),
         LOG_USER_ID: ref('LogUserId'),
+        PROTECTED_USER_IDS: ref('ProtectedUserIds'),
       });
       // CHAT_REGION and CHAT_API_ENDPOINT are exclusive; the endpoint is for simulators only.
       expect(env).not.toHaveProperty('CHAT_API_ENDPOINT');
@@ -343,6 +340,7 @@ describe('template.yaml', () => {
           parameter('CallBudgetPerSecond').MinValue ?? 200,
           parameter('CallBudgetPerSecond').MaxValue ?? 200,
         ],
+        ProtectedUserIds: ['', 'admin2', 'admin2, service-bot'],
       };
       for (const [name, values] of Object.entries(domains)) {
         for (const value of values) {
@@ -354,14 +352,11 @@ describe('template.yaml', () => {
       }
     });
 
-    it('traces without capturing responses or errors, and names the Powertools service', () => {
+    it('traces the invocation (no Tracer in the code: no POWERTOOLS_TRACER_* settings), and names the Powertools service', () => {
       const fn = functionProps();
       expect(fn.Tracing).toBe('Active');
-      expect(variables()).toMatchObject({
-        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-        POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
-        POWERTOOLS_SERVICE_NAME: 'chat-erasure',
-      });
+      expect(Object.keys(variables()).filter((name) => name.startsWith('POWERTOOLS_TRACER_'))).toEqual([]);
+      expect(variables()).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'chat-erasure' });
       expect(String(variables().POWERTOOLS_METRICS_NAMESPACE)).toMatch(/^[A-Za-z0-9._/#:-]{1,255}$/);
     });
 
@@ -570,5 +565,12 @@ describe('template.yaml', () => {
     expect(value('ErasureFunctionName')).toEqual(ref('ErasureFunction'));
     expect(value('ErasureFunctionArn')).toEqual(getAtt('ErasureFunction', 'Arn'));
     expect(value('ErasureLogGroupName')).toEqual(ref('ErasureLogGroup'));
+  });
+});
+
+describe('dead-letter queue size', () => {
+  it('gives the DLQ the erasure queue’s MaximumMessageSize, so a body the queue accepted fits the DLQ', () => {
+    expect(props('ErasureQueue').MaximumMessageSize).toBe(1048576);
+    expect(props('DeadLetterQueue').MaximumMessageSize).toEqual(props('ErasureQueue').MaximumMessageSize);
   });
 });

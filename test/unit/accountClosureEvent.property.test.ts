@@ -7,7 +7,8 @@ import {
   parseAccountClosure,
 } from '../../src/erasure/accountClosureEvent.ts';
 
-const context = { messageId: '6f1c0a52-1d7e-4c55-9a38-0b2f8e7a9d41', adminIdentifier: 'administrator' };
+const PROTECTED = 'administrator';
+const context = { messageId: '6f1c0a52-1d7e-4c55-9a38-0b2f8e7a9d41', protectedUserIds: new Set([PROTECTED]) };
 const parse = (body: string) => parseAccountClosure(body, context);
 const reasons: readonly string[] = Object.values(INVALID_EVENT_REASONS);
 const warnings: readonly string[] = Object.values(PARSE_WARNINGS);
@@ -30,11 +31,7 @@ const hasControl = (text: string) =>
     return codePoint <= 0x1f || (codePoint >= 0x7f && codePoint <= 0x9f);
   });
 const isAcceptableUserId = (text: string) =>
-  text.length > 0 &&
-  text.isWellFormed() &&
-  !hasControl(text) &&
-  utf8Bytes(text) <= 32 &&
-  text !== context.adminIdentifier;
+  text.length > 0 && text.isWellFormed() && !hasControl(text) && utf8Bytes(text) <= 32 && text !== PROTECTED;
 
 /** One character, biased toward the edges: C0/C1 boundaries, surrogate halves, BOM, JSON specials. */
 const edgyChar = fc.oneof(
@@ -78,7 +75,25 @@ const usableRequestId = fc.oneof(
   fc.uuid(),
   fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/),
   printableText(1, 20),
+  // DESIGN.md: TAB, LF and CR are carried, and length is no reason to drop a requestId.
+  printableText(1, 20).map((text) => `${text}\t\n\r`),
+  fc.constant('r'.repeat(4096)),
 );
+
+/** DESIGN.md "Event": the characters SQS can carry in an attribute, written out from the contract. */
+const sqsCarries = (text: string) =>
+  [...text].every((char) => {
+    const c = char.codePointAt(0) ?? 0;
+    if (c >= 0xd800 && c <= 0xdfff) return false; // a lone surrogate
+    return (
+      c === 0x9 ||
+      c === 0xa ||
+      c === 0xd ||
+      (c >= 0x20 && c <= 0xd7ff) ||
+      (c >= 0xe000 && c <= 0xfffd) ||
+      c >= 0x10000
+    );
+  });
 const occurredAt = fc
   .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
   .map((date) => date.toISOString());
@@ -108,7 +123,7 @@ const anyEvent = fc
     extraFields,
     fc.record(
       {
-        userId: fc.oneof(acceptableUserId, edgyText, anyFieldValue, fc.constant(context.adminIdentifier)),
+        userId: fc.oneof(acceptableUserId, edgyText, anyFieldValue, fc.constant(PROTECTED)),
         requestId: fc.oneof(usableRequestId, anyFieldValue),
         occurredAt: fc.oneof(occurredAt, anyFieldValue),
       },
@@ -175,6 +190,15 @@ describe('parseAccountClosure (properties)', () => {
         else expect(result).not.toHaveProperty('rejectedUserId');
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('keeps any non-empty string requestId exactly when SQS can carry it, else uses the messageId', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), (requestId) => {
+        const result = parse(JSON.stringify({ userId: 'u1', requestId }));
+        expect(result.requestId).toBe(sqsCarries(requestId) ? requestId : context.messageId);
+      }),
     );
   });
 

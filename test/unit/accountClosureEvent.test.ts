@@ -2,11 +2,16 @@ import { describe, expect, it } from 'vitest';
 import {
   type AccountClosureParse,
   INVALID_EVENT_REASONS,
+  isSqsAttributeText,
   PARSE_WARNINGS,
   parseAccountClosure,
+  TASK_TOKEN_MAX_CHARS,
 } from '../../src/erasure/accountClosureEvent.ts';
 
-const context = { messageId: '059f36b4-87a3-44ab-83d2-661975830a7d', adminIdentifier: 'administrator' };
+const context = {
+  messageId: '059f36b4-87a3-44ab-83d2-661975830a7d',
+  protectedUserIds: new Set(['administrator']),
+};
 const parse = (body: string) => parseAccountClosure(body, context);
 const parseEvent = (event: unknown) => parse(JSON.stringify(event));
 const sns = (message: string) =>
@@ -394,10 +399,10 @@ describe('userId', () => {
     expect(expectValid(parse('{"userId":"\\ud83d\\ude00"}')).userId).toBe('😀');
   });
 
-  describe('the admin identifier', () => {
-    it('is refused when equal', () => {
+  describe('protected accounts (PROTECTED_USER_IDS)', () => {
+    it('are refused when equal', () => {
       const result = expectInvalid(parseEvent({ userId: 'administrator', requestId: 'r-admin' }));
-      expect(result.reason).toBe('userId is the Chat admin account');
+      expect(result.reason).toBe('userId is a protected account (PROTECTED_USER_IDS)');
       expect(result.requestId).toBe('r-admin');
     });
 
@@ -413,16 +418,20 @@ describe('userId', () => {
       }
     });
 
-    it('comes from the context, not from a built-in name', () => {
-      const other = { ...context, adminIdentifier: '管理员' };
+    it('come from the context, not from a built-in name (the admin the secret names is checked per call)', () => {
+      const other = { messageId: context.messageId, protectedUserIds: new Set(['管理员', 'ops']) };
       expect(parseAccountClosure('{"userId":"administrator"}', other).valid).toBe(true);
-      const result = expectInvalid(parseAccountClosure('{"userId":"管理员"}', other));
-      expect(result.reason).toBe(INVALID_EVENT_REASONS.userIdIsAdmin);
+      expect(parseAccountClosure('{"userId":"administrator"}', { messageId: 'm' }).valid).toBe(true);
+      for (const userId of ['管理员', 'ops']) {
+        const result = expectInvalid(parseAccountClosure(JSON.stringify({ userId }), other));
+        expect(result.reason).toBe(INVALID_EVENT_REASONS.userIdIsProtected);
+        expect(result.rejectedUserId).toBe(userId);
+      }
     });
 
-    it('is refused inside every envelope', () => {
+    it('are refused inside every envelope', () => {
       for (const body of [sns('{"userId":"administrator"}'), eventBridge({ userId: 'administrator' })]) {
-        expect(expectInvalid(parse(body)).reason).toBe(INVALID_EVENT_REASONS.userIdIsAdmin);
+        expect(expectInvalid(parse(body)).reason).toBe(INVALID_EVENT_REASONS.userIdIsProtected);
       }
     });
   });
@@ -484,22 +493,34 @@ describe('requestId', () => {
     ['an object', { id: 'r1' }, PARSE_WARNINGS.requestIdNotString],
     ['an array', ['r1'], PARSE_WARNINGS.requestIdNotString],
     ['empty', '', PARSE_WARNINGS.requestIdEmpty],
-    ['with a NUL', 'r\u00001', PARSE_WARNINGS.requestIdUnprintable],
-    ['with a line feed', 'r\n1', PARSE_WARNINGS.requestIdUnprintable],
-    ['with a C1 control', 'r\u00851', PARSE_WARNINGS.requestIdUnprintable],
-    ['with U+FFFF (SQS refuses it)', 'r\uffff1', PARSE_WARNINGS.requestIdUnprintable],
-    ['with a lone surrogate', 'r\ud8001', PARSE_WARNINGS.requestIdUnprintable],
-    ['over 1024 bytes', 'r'.repeat(1025), PARSE_WARNINGS.requestIdTooLong],
-    ['over 1024 bytes in UTF-8 only', '中'.repeat(342), PARSE_WARNINGS.requestIdTooLong],
+    ['with a NUL', 'r\u00001', PARSE_WARNINGS.requestIdUncarriable],
+    ['with a C0 control other than TAB, LF, CR', 'r\u001f1', PARSE_WARNINGS.requestIdUncarriable],
+    ['with U+FFFE', 'r\ufffe1', PARSE_WARNINGS.requestIdUncarriable],
+    ['with U+FFFF (SQS refuses it)', 'r\uffff1', PARSE_WARNINGS.requestIdUncarriable],
+    ['with a lone surrogate', 'r\ud8001', PARSE_WARNINGS.requestIdUncarriable],
   ])('%s → the messageId, with a warning, and the event stays valid', (_label, requestId, warning) => {
     const result = expectValid(parseEvent({ userId: 'u1', requestId }));
     expect(result.requestId).toBe(context.messageId);
     expect(result.warnings).toEqual([warning]);
   });
 
-  it('accepts exactly 1024 bytes', () => {
-    const requestId = `${'中'.repeat(341)}a`;
+  it.each([
+    ['TAB, LF and CR', 'r\t1\n2\r3'],
+    ['DEL and C1 controls', 'r\u007f\u0085'],
+    ['a character above U+FFFF', 'r-😀'],
+    ['private use and the last BMP characters SQS allows', 'r\ue000\ufffd'],
+    ['over 1,024 bytes', 'r'.repeat(5000)],
+  ])('keeps a requestId with %s: SQS carries it (length is no reason)', (_label, requestId) => {
     expect(expectValid(parseEvent({ userId: 'u1', requestId })).requestId).toBe(requestId);
+  });
+
+  it('falls back to the continuation’s request id before the messageId', () => {
+    const continued = { ...context, continuedRequestId: 'dsr-carried' };
+    expect(expectValid(parseAccountClosure('{"userId":"u1"}', continued)).requestId).toBe('dsr-carried');
+    expect(expectValid(parseAccountClosure('{"userId":"u1","requestId":"own"}', continued)).requestId).toBe(
+      'own',
+    );
+    expect(expectInvalid(parseAccountClosure('not json', continued)).requestId).toBe('dsr-carried');
   });
 
   describe('is the event’s own even when the event is invalid (DLQ request-id)', () => {
@@ -618,6 +639,48 @@ describe('texts that leave the parser', () => {
       const result = expectInvalid(parse(body));
       expect(result.reason).not.toContain('SecretPerson');
       expect(result.reason).not.toMatch(/token|position/i);
+    }
+  });
+});
+
+describe('taskToken', () => {
+  it('is kept when a non-empty string of at most 2,048 characters, for valid and invalid events', () => {
+    const token = 'A'.repeat(TASK_TOKEN_MAX_CHARS);
+    expect(expectValid(parseEvent({ userId: 'u1', taskToken: token })).taskToken).toBe(token);
+    expect(expectInvalid(parseEvent({ userId: 42, taskToken: 'tok' })).taskToken).toBe('tok');
+    expect(expectValid(parseEvent({ userId: 'u1' }))).not.toHaveProperty('taskToken');
+  });
+
+  it.each([
+    ['empty', ''],
+    ['too long', 'A'.repeat(TASK_TOKEN_MAX_CHARS + 1)],
+    ['a number', 7],
+    ['an object', { token: 'x' }],
+  ])('is ignored with a warning when %s', (_label, taskToken) => {
+    const result = expectValid(parseEvent({ userId: 'u1', taskToken }));
+    expect(result).not.toHaveProperty('taskToken');
+    expect(result.warnings).toEqual([PARSE_WARNINGS.taskTokenMalformed]);
+  });
+});
+
+describe('isSqsAttributeText', () => {
+  it('accepts exactly the characters SQS accepts', () => {
+    for (const text of [
+      '\t',
+      '\n',
+      '\r',
+      ' ',
+      '\ud7ff',
+      '\ue000',
+      '\ufffd',
+      '\u{10000}',
+      '\u{10ffff}',
+      '\u007f',
+    ]) {
+      expect(isSqsAttributeText(text), JSON.stringify(text)).toBe(true);
+    }
+    for (const text of ['\u0000', '\u0008', '\u000b', '\u001f', '\ud800', '\udfff', '\ufffe', '\uffff']) {
+      expect(isSqsAttributeText(text), JSON.stringify(text)).toBe(false);
     }
   });
 });

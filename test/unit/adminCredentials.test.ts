@@ -1,10 +1,7 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { describe, expect, it } from 'vitest';
-import {
-  AdminCredentialsUnavailableError,
-  parseAdminSecret,
-  secretsManagerCredentials,
-} from '../../src/aws/adminCredentials.ts';
+import { parseAdminSecret, secretsManagerCredentials } from '../../src/aws/adminCredentials.ts';
+import { AdminCredentialsUnavailableError } from '../../src/errors.ts';
 
 /** Distinctive enough that finding it in any message can only mean a leak. */
 const SECRET_KEY = 'TOP-SECRET-KEY-5f1c9e7a2b4d8c6e0a3f';

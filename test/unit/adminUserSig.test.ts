@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AdminCredentials } from '../../src/aws/adminCredentials.ts';
 import { AdminUserSigCache } from '../../src/chat/adminUserSig.ts';
+import type { AdminCredentials } from '../../src/erasure/ports.ts';
 import { decodeUserSig, verifyUserSig } from '../../src/usersig/userSig.ts';
 
 const T0 = 1_800_000_000;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { inProcessRetryDelayMs, visibilityBackoffSeconds } from '../../src/retry/backoff.ts';
+import { inProcessRetryDelayMs, visibilityBackoffSeconds } from '../../src/erasure/backoff.ts';
 
 const fixed = (value: number) => () => value;
 const ALMOST_ONE = 0.9999999999999999; // the largest double below 1, the top of Math.random's range

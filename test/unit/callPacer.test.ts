@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CallPacer, type PacerClock } from '../../src/ratelimit/callPacer.ts';
+import { CallPacer, type PacerClock } from '../../src/chat/callPacer.ts';
+import { CommandPacers } from '../../src/chat/commandPacers.ts';
 
 /** A manual clock: timers fire only when the test advances time. */
 class FakeClock implements PacerClock {
@@ -225,5 +226,74 @@ describe('CallPacer', () => {
       Array.from({ length: 11 }, () => pacer.acquire().then(() => started.push(performance.now()))),
     );
     expect((started.at(-1) as number) - (started[0] as number)).toBeGreaterThanOrEqual(50 - 1);
+  });
+});
+
+describe('CallPacer: invocations', () => {
+  it('lets an invocation’s first start go no earlier than one interval after the invocation began', async () => {
+    const clock = new FakeClock();
+    const pacer = new CallPacer(2, { clock, headroom: 0 });
+    clock.time = 5000;
+    pacer.beginInvocation();
+    const { starts } = startCallers(pacer, clock, 2);
+    await clock.advanceTo(7000);
+    expect(starts).toEqual([5500, 6000]);
+  });
+
+  it('keeps rotating instances of one slot a spacing apart (the rotation case of DESIGN.md)', async () => {
+    // Six instances share two slots; each invocation is served by a fresh instance of its slot.
+    const clock = new FakeClock();
+    const starts: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const invocations = [0, 1].map(() => {
+        const pacer = new CallPacer(2, { clock, headroom: 0 });
+        pacer.beginInvocation();
+        return startCallers(pacer, clock, 2).starts;
+      });
+      await clock.advanceTo(clock.time + 1000);
+      starts.push(...invocations.flat());
+    }
+    starts.sort((a, b) => a - b);
+    expect(starts).toHaveLength(12);
+    expect(maxStartsInAnyWindow(starts, 1000)).toBeLessThanOrEqual(4);
+  });
+
+  it('uses the spacing 1/⌊r⌋ as the hard floor between starts', async () => {
+    const clock = new FakeClock();
+    // r = 1.9: one start per second, never two in a second.
+    const pacer = new CallPacer(1.9, { clock, headroom: 0 });
+    const { starts } = startCallers(pacer, clock, 3);
+    await clock.advanceTo(5000);
+    expect(starts).toEqual([0, 1000, 2000]);
+  });
+});
+
+describe('CommandPacers', () => {
+  it('paces each command on its own share and creates pacers on first use', async () => {
+    const clock = new FakeClock();
+    const pacers = new CommandPacers((command) => (command === 'a/slow' ? 2 : 10), { clock });
+    const slow = startCallers(pacers.pacerFor('a/slow'), clock, 2);
+    const fast = startCallers(pacers.pacerFor('a/fast'), clock, 2);
+    expect(pacers.pacerFor('a/slow')).toBe(pacers.pacerFor('a/slow'));
+    await clock.advanceTo(2000);
+    expect(slow.starts[1] as number).toBeGreaterThanOrEqual(500);
+    expect(fast.starts[1] as number).toBeLessThan(200);
+  });
+
+  it('applies the invocation floor to pacers created later in the invocation, and pauseAll to every command', async () => {
+    const clock = new FakeClock();
+    const pacers = new CommandPacers(() => 4, { clock });
+    clock.time = 100;
+    pacers.beginInvocation();
+    clock.time = 150;
+    const late = startCallers(pacers.pacerFor('x/late'), clock, 1);
+    await clock.advanceTo(1000);
+    expect(late.starts[0] as number).toBeGreaterThanOrEqual(350);
+    pacers.pauseAll(1000);
+    const a = startCallers(pacers.pacerFor('x/late'), clock, 1);
+    const b = startCallers(pacers.pacerFor('x/new'), clock, 1);
+    await clock.advanceTo(3000);
+    expect(a.starts[0] as number).toBeGreaterThanOrEqual(2000);
+    expect(b.starts[0] as number).toBeGreaterThanOrEqual(2000);
   });
 });

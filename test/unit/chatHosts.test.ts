@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildChatRequestUrl,
   CHAT_REGION_HOSTS,
   CHAT_REGIONS,
-  ChatRequestUrlError,
   chatRegionBaseUrl,
   isChatRegion,
-  isUint32,
   parseChatApiEndpoint,
-  randomUint32,
 } from '../../src/chat/chatHosts.ts';
+import { buildChatRequestUrl, isUint32, randomUint32 } from '../../src/chat/chatRequestUrl.ts';
+import { ChatRequestUrlError } from '../../src/errors.ts';
 
 describe('regions', () => {
   it('maps every region to its official primary host (API.md §2, written out by hand)', () => {

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ChatOutcome } from '../../src/chat/chatOutcome.ts';
 import {
   CHAT_ERROR_CLASSES,
   CHAT_ERROR_MEANINGS,
@@ -9,6 +8,7 @@ import {
   classifyChatResponse,
   classifyTransportFailure,
 } from '../../src/chat/classifyChatAnswer.ts';
+import type { ChatOutcome } from '../../src/erasure/ports.ts';
 import { DESIGN_ERROR_CODES } from '../support/designErrorTable.ts';
 
 const fail = (code: number, extra: Record<string, unknown> = {}) => ({

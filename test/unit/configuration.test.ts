@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHAT_REGIONS, chatRegionBaseUrl } from '../../src/chat/chatHosts.ts';
-import { ConfigurationError, loadConfiguration } from '../../src/config/configuration.ts';
+import { loadConfiguration, spacingMs } from '../../src/configuration.ts';
+import { ConfigurationError } from '../../src/errors.ts';
 
 const DLQ_URL = 'https://sqs.eu-central-1.amazonaws.com/123456789012/chat-erasure-dlq';
 
@@ -30,6 +31,7 @@ describe('defaults', () => {
     expect(loadConfiguration(minimal())).toEqual({
       secretId: 'chat-erasure/admin',
       dlqUrl: DLQ_URL,
+      protectedUserIds: new Set(),
       chatBaseUrl: 'https://adminapisgp.im.qcloud.com',
       callBudgetPerSecond: 200,
       maxConcurrency: 2,
@@ -136,6 +138,18 @@ describe('invalid values name the variable', () => {
     ['MAX_RECEIVES', '2.5'],
     ['MAX_RECEIVES', 'many'],
     ['CHAT_TIMEOUT_MS', '0'],
+    ['CHAT_TIMEOUT_MS', '999'],
+    ['CHAT_TIMEOUT_MS', '30001'],
+    ['CHAT_TIMEOUT_MS', '900000'],
+    ['DLQ_URL', 'https://example.com/not-a-queue'],
+    ['DLQ_URL', 'https://sqs.eu-central-1.amazonaws.com/12345678901/dlq'],
+    ['DLQ_URL', 'https://sqs.eu-central-1.amazonaws.com/123456789012/dlq/extra'],
+    ['DLQ_URL', 'https://sqs.eu-central-1.amazonaws.com/123456789012/dl q'],
+    ['DLQ_URL', `https://sqs.eu-central-1.amazonaws.com/123456789012/${'q'.repeat(81)}`],
+    ['DLQ_URL', 'https://sqs.eu-central-1.amazonaws.com/123456789012/dlq?x=1'],
+    ['PROTECTED_USER_IDS', 'admin2,'],
+    ['PROTECTED_USER_IDS', 'ok,bad\u0007id'],
+    ['PROTECTED_USER_IDS', `ok,${'x'.repeat(33)}`],
     ['CHAT_TIMEOUT_MS', '-100'],
     ['CHAT_TIMEOUT_MS', '1.5'],
     ['CHAT_TIMEOUT_MS', '5s'],
@@ -166,7 +180,7 @@ describe('CALL_BUDGET_PER_SECOND', () => {
   it.each([
     ['0.5', 0.5],
     ['12.75', 12.75],
-    ['0.001', 0.001],
+    ['0.25', 0.25],
     ['200', 200],
   ])('accepts %s', (raw, value) => {
     expect(load({ CALL_BUDGET_PER_SECOND: raw }).callBudgetPerSecond).toBe(value);
@@ -237,5 +251,56 @@ describe('reads only what it is given', () => {
       if (before === undefined) delete process.env.SECRET_ID;
       else process.env.SECRET_ID = before;
     }
+  });
+});
+
+describe('DLQ_URL', () => {
+  it.each([
+    'https://sqs.eu-central-1.amazonaws.com/123456789012/chat-erasure-dlq',
+    'https://sqs.eu-central-1.amazonaws.com/123456789012/chat-erasure-dlq.fifo',
+    'http://127.0.0.1:4566/000000000000/dlq',
+    `https://sqs.us-east-1.amazonaws.com/123456789012/${'q'.repeat(80)}`,
+  ])('accepts %s', (url) => {
+    expect(load({ DLQ_URL: url }).dlqUrl).toBe(url);
+  });
+});
+
+describe('CHAT_TIMEOUT_MS', () => {
+  it.each([
+    ['1000', 1000],
+    ['30000', 30_000],
+  ])('accepts the bounds (%s)', (raw, value) => {
+    expect(load({ CHAT_TIMEOUT_MS: raw }).chatTimeoutMs).toBe(value);
+  });
+});
+
+describe('PROTECTED_USER_IDS', () => {
+  it('reads comma-separated UserIDs, trimming the spaces around them', () => {
+    expect(load({ PROTECTED_USER_IDS: ' admin2 , service-bot,管理员 ' }).protectedUserIds).toEqual(
+      new Set(['admin2', 'service-bot', '管理员']),
+    );
+  });
+
+  it('names the entry at fault without repeating it', () => {
+    const message = errorFor({ ...minimal(), PROTECTED_USER_IDS: 'fine, ,other' }).message;
+    expect(message).toBe(
+      'chat-erasure configuration: PROTECTED_USER_IDS is invalid (entry 2: userId is empty)',
+    );
+  });
+});
+
+describe('the pacing spacing', () => {
+  it('is 1/⌊r⌋ for shares of one call per second or more, 1/r below', () => {
+    expect(spacingMs(100)).toBe(10);
+    expect(spacingMs(66.67)).toBeCloseTo(1000 / 66, 9);
+    expect(spacingMs(1.9)).toBe(1000);
+    expect(spacingMs(0.5)).toBe(2000);
+  });
+
+  it('refuses a budget whose per-instance spacing would exceed 10 s, naming the variable', () => {
+    expect(load({ CALL_BUDGET_PER_SECOND: '0.2', MAX_CONCURRENCY: '2' }).callBudgetPerSecond).toBe(0.2);
+    expect(errorFor({ ...minimal(), CALL_BUDGET_PER_SECOND: '0.19', MAX_CONCURRENCY: '2' }).message).toMatch(
+      /^chat-erasure configuration: CALL_BUDGET_PER_SECOND is invalid/,
+    );
   });
 });

@@ -1,7 +1,8 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { type DeadLetter, deadLetterMessage, SqsDeadLetterQueue } from '../../src/aws/deadLetterQueue.ts';
+import { deadLetterMessage, SqsDeadLetterQueue } from '../../src/aws/deadLetterQueue.ts';
+import type { DeadLetter } from '../../src/erasure/ports.ts';
 
 const STANDARD_DLQ = 'https://sqs.eu-central-1.amazonaws.com/123456789012/chat-erasure-dlq';
 const FIFO_DLQ = 'https://sqs.eu-central-1.amazonaws.com/123456789012/chat-erasure-dlq.fifo';
@@ -34,6 +35,7 @@ function letter(overrides: Partial<DeadLetter> = {}): DeadLetter {
     record: sqsRecord(),
     reason: 'permanent-error',
     requestId: 'dsr-2026-000123',
+    erasureId: '059f36b4-87a3-44ab-83d2-661975830a7d',
     errorMessage: 'ErrorCode 70402',
     errorCode: 70402,
     failedAt: FAILED_AT,
@@ -53,6 +55,7 @@ describe('deadLetterMessage: the DLQ message contract', () => {
         'failure-reason': { DataType: 'String', StringValue: 'permanent-error' },
         attempts: { DataType: 'Number', StringValue: '3' },
         'source-message-id': { DataType: 'String', StringValue: '059f36b4-87a3-44ab-83d2-661975830a7d' },
+        'erasure-id': { DataType: 'String', StringValue: '059f36b4-87a3-44ab-83d2-661975830a7d' },
         'request-id': { DataType: 'String', StringValue: 'dsr-2026-000123' },
         'failed-at': { DataType: 'String', StringValue: '2026-11-25T10:00:05.123Z' },
         'error-message': { DataType: 'String', StringValue: 'ErrorCode 70402' },
@@ -61,15 +64,18 @@ describe('deadLetterMessage: the DLQ message contract', () => {
     });
   });
 
-  it.each(['invalid-event', 'permanent-error', 'retries-exhausted'] as const)(
-    'failure-reason %s',
-    (reason) => {
-      expect(attribute(deadLetterMessage(STANDARD_DLQ, letter({ reason })), 'failure-reason')).toEqual({
-        DataType: 'String',
-        StringValue: reason,
-      });
-    },
-  );
+  it.each([
+    'invalid-event',
+    'permanent-error',
+    'retries-exhausted',
+    'unverified',
+    'receipt-undelivered',
+  ] as const)('failure-reason %s', (reason) => {
+    expect(attribute(deadLetterMessage(STANDARD_DLQ, letter({ reason })), 'failure-reason')).toEqual({
+      DataType: 'String',
+      StringValue: reason,
+    });
+  });
 
   it('attempts is the ApproximateReceiveCount, as a Number attribute', () => {
     const input = deadLetterMessage(
@@ -118,13 +124,16 @@ describe('deadLetterMessage: the DLQ message contract', () => {
   });
 
   it('sets the String and Number data types exactly as the contract says', () => {
-    const attributes = deadLetterMessage(STANDARD_DLQ, letter()).MessageAttributes ?? {};
+    const attributes =
+      deadLetterMessage(STANDARD_DLQ, letter({ failedStep: 'friends' })).MessageAttributes ?? {};
     expect(
       Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, value.DataType])),
     ).toEqual({
       'failure-reason': 'String',
       attempts: 'Number',
       'source-message-id': 'String',
+      'erasure-id': 'String',
+      'failed-step': 'String',
       'request-id': 'String',
       'failed-at': 'String',
       'error-message': 'String',
@@ -261,5 +270,95 @@ describe('SqsDeadLetterQueue', () => {
     await expect(new SqsDeadLetterQueue(sqs, STANDARD_DLQ).send(letter())).rejects.toThrow(
       'queue does not exist',
     );
+  });
+});
+
+describe('deadLetterMessage: erasure-id and failed-step', () => {
+  it('carries the erasure id the caller gives (a continued record keeps its first messageId)', () => {
+    expect(
+      attribute(deadLetterMessage(STANDARD_DLQ, letter({ erasureId: 'first-id' })), 'erasure-id'),
+    ).toEqual({
+      DataType: 'String',
+      StringValue: 'first-id',
+    });
+  });
+
+  it('adds failed-step only when a step failed', () => {
+    expect(attribute(deadLetterMessage(STANDARD_DLQ, letter()), 'failed-step')).toBeUndefined();
+    expect(
+      attribute(deadLetterMessage(STANDARD_DLQ, letter({ failedStep: 'follows' })), 'failed-step'),
+    ).toEqual({
+      DataType: 'String',
+      StringValue: 'follows',
+    });
+  });
+});
+
+describe('deadLetterMessage: attribute levels for messages SQS finds too large', () => {
+  it('keeps only failure-reason, then nothing, with the same body and FIFO fields', () => {
+    const deadLetter = letter({ record: sqsRecord({ attributes: { MessageGroupId: 'g1' } }) });
+    const reasonOnly = deadLetterMessage(FIFO_DLQ, deadLetter, 'reason-only');
+    expect(reasonOnly.MessageAttributes).toEqual({
+      'failure-reason': { DataType: 'String', StringValue: 'permanent-error' },
+    });
+    const none = deadLetterMessage(FIFO_DLQ, deadLetter, 'none');
+    expect(none).not.toHaveProperty('MessageAttributes');
+    for (const input of [reasonOnly, none]) {
+      expect(input).toMatchObject({
+        MessageBody: deadLetter.record.body,
+        MessageGroupId: 'g1',
+        MessageDeduplicationId: deadLetter.record.messageId,
+      });
+    }
+  });
+});
+
+describe('SqsDeadLetterQueue: too large', () => {
+  const tooLarge = () =>
+    Object.assign(
+      new Error('One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.'),
+      {
+        name: 'InvalidParameterValue',
+      },
+    );
+
+  it.each([
+    [1, ['all', 'reason-only']],
+    [2, ['all', 'reason-only', 'none']],
+  ])('repeats the send with fewer attributes after %i size refusal(s)', async (refusals, levels) => {
+    const sent: SendMessageCommand[] = [];
+    let left = refusals;
+    const sqs = {
+      send: async (command: SendMessageCommand) => {
+        sent.push(command);
+        if (left-- > 0) throw tooLarge();
+        return {};
+      },
+    } as unknown as SQSClient;
+    await new SqsDeadLetterQueue(sqs, STANDARD_DLQ).send(letter());
+    expect(sent.map((command) => Object.keys(command.input.MessageAttributes ?? {}).length)).toEqual(
+      levels.map((level) => (level === 'all' ? 8 : level === 'reason-only' ? 1 : 0)),
+    );
+  });
+
+  it('does not repeat a send refused for any other reason', async () => {
+    let sends = 0;
+    const sqs = {
+      send: async () => {
+        sends++;
+        throw Object.assign(new Error('Access to the resource is denied.'), { name: 'AccessDenied' });
+      },
+    } as unknown as SQSClient;
+    await expect(new SqsDeadLetterQueue(sqs, STANDARD_DLQ).send(letter())).rejects.toThrow('denied');
+    expect(sends).toBe(1);
+  });
+
+  it('rejects when even the body alone is refused', async () => {
+    const sqs = {
+      send: async () => {
+        throw tooLarge();
+      },
+    } as unknown as SQSClient;
+    await expect(new SqsDeadLetterQueue(sqs, STANDARD_DLQ).send(letter())).rejects.toThrow('shorter than');
   });
 });

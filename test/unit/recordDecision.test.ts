@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatOutcome } from '../../src/chat/chatOutcome.ts';
 import type { ErasureResult } from '../../src/erasure/eraseAccount.ts';
+import type { ChatOutcome } from '../../src/erasure/ports.ts';
 import { decideRecord, type RecordCompletion } from '../../src/erasure/recordDecision.ts';
 
 const MAX_RECEIVES = 5;
 
 const erasure = (outcome: ChatOutcome): RecordCompletion => ({
   type: 'erasure',
-  result: { started: true, outcome, httpAttempts: 1, latenciesMs: [12] },
+  result: { started: true, outcome, latenciesMs: [12] },
 });
 
 describe('decideRecord: finished erasures', () => {
@@ -118,7 +118,7 @@ describe('decideRecord: not started', () => {
   it('a record that shared another record’s call gets the same decision', () => {
     const shared: RecordCompletion = {
       type: 'erasure',
-      result: { started: true, outcome: { kind: 'done', detail: 'OK' }, httpAttempts: 1, latenciesMs: [3] },
+      result: { started: true, outcome: { kind: 'done', detail: 'OK' }, latenciesMs: [3] },
       shared: true,
     };
     expect(decideRecord(shared, 1, MAX_RECEIVES)).toEqual({ outcome: 'erased' });

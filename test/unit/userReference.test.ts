@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { userReferenceFor } from '../../src/observability/userReference.ts';
+import { userReferenceFor } from '../../src/erasure/userReference.ts';
 
 const KEY = 'admin-secret-key-5f1c9e7a2b4d';
 const OTHER_KEY = 'admin-secret-key-rotated-0a3f';

@@ -1,9 +1,12 @@
 /**
- * Paces one instance's Chat API call starts so the whole deployment stays inside the app's shared budget
- * (DESIGN.md "Rate budget"): consecutive starts are at least `1/rate` apart (a smooth pacer with a burst of
- * one, so no sliding one-second window can hold more than `rate` starts), and after a throttled answer no
- * call starts until the pause has passed. Waiters are served first come, first served.
+ * Paces one instance's starts of one Chat command so the whole deployment stays inside that command's
+ * budget (DESIGN.md "Rate budget"): consecutive starts are at least the spacing 1/⌊r⌋ apart (1/r when
+ * r < 1; a smooth pacer with a burst of one, so no half-open one-second window holds more than ⌊r⌋
+ * starts), the first start of an invocation waits one spacing after the invocation began (so the budget
+ * holds however Lambda rotates warm instances), and after a throttled answer no call starts until the
+ * pause has passed. Waiters are served first come, first served.
  */
+import { spacingMs } from '../configuration.ts';
 
 /** Time source and timer, injectable so the pacer is tested with a fake clock. */
 export interface PacerClock {
@@ -53,6 +56,8 @@ export class CallPacer {
   /** DESIGN.md's hard floor: 1/r after the last real start. */
   #notBeforeMs = Number.NEGATIVE_INFINITY;
   #pausedUntilMs = Number.NEGATIVE_INFINITY;
+  /** No start before one spacing after the current invocation began. */
+  #invocationFloorMs = Number.NEGATIVE_INFINITY;
   #timer: { cancel(): void } | undefined;
 
   /**
@@ -76,7 +81,7 @@ export class CallPacer {
     const windowCap = callsPerSecond >= 1 ? Math.floor(callsPerSecond) : callsPerSecond;
     // Round up to whole microseconds so float error can never squeeze in one call too many.
     this.#intervalMs = Math.ceil((1000 / (windowCap * (1 - headroom))) * 1000) / 1000;
-    this.#minGapMs = 1000 / callsPerSecond;
+    this.#minGapMs = spacingMs(callsPerSecond);
     // Early grants and late-timer slack eat into the headroom: allow them only as far as any k+1
     // consecutive starts (k turns per window) still span more than a second.
     const turnsPerWindow = Math.max(1, Math.floor(callsPerSecond));
@@ -111,6 +116,16 @@ export class CallPacer {
     this.#notBeforeMs = Math.max(this.#notBeforeMs, now + this.#minGapMs);
   }
 
+  /**
+   * An invocation begins: its first start waits at least one interval from now. Another instance may have
+   * started a call of the same slot just before this one was invoked (Lambda rotates warm instances), and
+   * only this wait keeps the two starts a spacing apart.
+   */
+  beginInvocation(startedAtMs: number = this.#clock.now()): void {
+    this.#invocationFloorMs = startedAtMs + this.#intervalMs;
+    this.#pump();
+  }
+
   /** Starts no call for `durationMs` from now (after a throttled answer). Pauses never shorten each other. */
   pause(durationMs: number): void {
     this.#pausedUntilMs = Math.max(this.#pausedUntilMs, this.#clock.now() + durationMs);
@@ -121,7 +136,7 @@ export class CallPacer {
     this.#timer?.cancel();
     this.#timer = undefined;
     const now = this.#clock.now();
-    const slot = Math.max(this.#nextSlotMs, this.#notBeforeMs, this.#pausedUntilMs);
+    const slot = Math.max(this.#nextSlotMs, this.#notBeforeMs, this.#pausedUntilMs, this.#invocationFloorMs);
     // A scheduled turn may go up to #earlyGrantMs before its slot (never before the 1/r floor or the
     // end of a pause): millisecond timers fire late, and without this every turn would lose that time.
     const earliestStart = Math.max(
@@ -129,6 +144,7 @@ export class CallPacer {
       this.#nextSlotMs - this.#earlyGrantMs,
       this.#notBeforeMs,
       this.#pausedUntilMs,
+      this.#invocationFloorMs,
     );
     this.#refuseHopelessWaiters(earliestStart);
     const head = this.#queue[0];

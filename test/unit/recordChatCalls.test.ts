@@ -1,12 +1,24 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AdminCredentials, AdminCredentialsSource } from '../../src/aws/adminCredentials.ts';
-import { AdminSession } from '../../src/chat/adminSession.ts';
+import type { AdminCredentialsSource } from '../../src/aws/adminCredentials.ts';
+import { SignedAdminSession as AdminSession } from '../../src/chat/adminSession.ts';
 import { AdminUserSigCache } from '../../src/chat/adminUserSig.ts';
-import type { ChatOutcome, ChatOutcomeKind } from '../../src/chat/chatOutcome.ts';
-import type { ChatAttempt, ChatAuth } from '../../src/chat/chatRestClient.ts';
-import { type ChatPoster, eraseAccount } from '../../src/erasure/eraseAccount.ts';
+import { eraseAccount as eraseWith } from '../../src/erasure/eraseAccount.ts';
+import type {
+  AdminCredentials,
+  ChatApi,
+  ChatAttempt,
+  ChatAuth,
+  ChatOutcome,
+  ChatOutcomeKind,
+} from '../../src/erasure/ports.ts';
+import { RecordChatCalls, type RecordChatCallsOptions } from '../../src/erasure/recordChatCalls.ts';
+import { AdminSubjectError } from '../../src/errors.ts';
 import { verifyUserSig } from '../../src/usersig/userSig.ts';
+
+/** eraseAccount through a fresh RecordChatCalls, as the batch runs it. */
+const eraseAccount = (userId: string, options: Omit<RecordChatCallsOptions, 'userId'>) =>
+  eraseWith(userId, new RecordChatCalls({ ...options, userId }));
 
 const NOW = 1_800_000_000;
 const OLD: AdminCredentials = {
@@ -48,15 +60,26 @@ const answered = (outcome: ChatOutcome, latencyMs = 10): ChatAttempt => ({
 });
 const NOT_STARTED: ChatAttempt = { started: false };
 
-/** A ChatPoster that records every call and answers from a script; running past its end fails the test. */
+/**
+ * A ChatApi that records every call and answers from a script; running past its end fails the test. Like
+ * the real client, it reads the auth (`authorize`) only once a call is about to be sent.
+ */
 function scriptedChat(steps: Step[]) {
   const calls: PostCall[] = [];
-  const chat: ChatPoster = {
-    async post(service, command, body, auth, latestStartMs) {
-      const call = { service, command, body, auth, latestStartMs };
-      calls.push(call);
+  const chat: ChatApi = {
+    async post({ service, command, body, latestStartMs, authorize }) {
       const step = steps.shift();
-      if (step === undefined) throw new Error(`unscripted call #${calls.length}`);
+      if (step === undefined) throw new Error(`unscripted call #${calls.length + 1}`);
+      // A call that cannot start is never signed: the client gives up before reading the auth.
+      const sent = typeof step === 'function' || step.started;
+      const call = {
+        service,
+        command,
+        body,
+        auth: (sent ? authorize() : undefined) as ChatAuth,
+        latestStartMs,
+      };
+      calls.push(call);
       return typeof step === 'function' ? step(call) : step;
     },
   };
@@ -133,7 +156,7 @@ describe('eraseAccount: answers that end it at once', () => {
     const { session, forcedFetches } = await sessionWith();
     const { delays, sleep } = recordingSleep();
     const result = await eraseAccount('user_42', { chat, session, latestStartMs: NO_DEADLINE, sleep });
-    expect(result).toEqual({ started: true, outcome, httpAttempts: 1, latenciesMs: [42] });
+    expect(result).toEqual({ started: true, outcome, latenciesMs: [42] });
     expect(calls).toHaveLength(1);
     expect(delays).toEqual([]);
     expect(forcedFetches()).toBe(0);
@@ -146,7 +169,7 @@ describe('eraseAccount: re-sign', () => {
     const { session, forcedFetches } = await sessionWith([NEW]);
     const { delays, sleep } = recordingSleep();
     const result = await eraseAccount('user_42', { chat, session, latestStartMs: NO_DEADLINE, sleep });
-    expect(result).toEqual({ started: true, outcome: DONE, httpAttempts: 2, latenciesMs: [15, 25] });
+    expect(result).toEqual({ started: true, outcome: DONE, latenciesMs: [15, 25] });
     expect(forcedFetches()).toBe(1);
     expect(delays).toEqual([]); // a re-sign retries straight away
     expect(signedWith(calls[0]?.auth as ChatAuth, OLD)).toBe(true);
@@ -164,7 +187,7 @@ describe('eraseAccount: re-sign', () => {
     expect(result.outcome.errorCode).toBe(70009);
     expect(result.outcome.detail).toContain('ErrorCode 70009');
     expect(result.outcome.detail).toContain('re-sign');
-    expect(result.httpAttempts).toBe(2);
+    expect(result.latenciesMs.length).toBe(2);
     expect(forcedFetches()).toBe(1);
   });
 
@@ -173,7 +196,7 @@ describe('eraseAccount: re-sign', () => {
     const { session, forcedFetches } = await sessionWith([new Error('Secrets Manager could not be read')]);
     const { delays, sleep } = recordingSleep();
     const result = await eraseAccount('user_42', { chat, session, latestStartMs: NO_DEADLINE, sleep });
-    expect(result).toMatchObject({ started: true, outcome: { kind: 'transient' }, httpAttempts: 1 });
+    expect(result).toMatchObject({ started: true, outcome: { kind: 'transient' } });
     expect(calls).toHaveLength(1);
     expect(delays).toEqual([]);
     expect(forcedFetches()).toBe(1);
@@ -192,7 +215,7 @@ describe('eraseAccount: re-sign', () => {
     const { chat } = scriptedChat([answered(EXPIRED, 7), NOT_STARTED]);
     const { session } = await sessionWith([NEW]);
     const result = await eraseAccount('user_42', { chat, session, latestStartMs: NO_DEADLINE });
-    expect(result).toEqual({ started: true, outcome: EXPIRED, httpAttempts: 1, latenciesMs: [7] });
+    expect(result).toEqual({ started: true, outcome: EXPIRED, latenciesMs: [7] });
   });
 
   it('does not renew again when another record already renewed since its call', async () => {
@@ -215,7 +238,7 @@ describe('eraseAccount: re-sign', () => {
     const b = eraseAccount('user_b', { chat, session, latestStartMs: NO_DEADLINE });
     await expect(a).resolves.toMatchObject({ outcome: DONE });
     releaseB();
-    await expect(b).resolves.toMatchObject({ outcome: DONE, httpAttempts: 2 });
+    await expect(b).resolves.toMatchObject({ outcome: DONE });
     expect(forcedFetches()).toBe(1);
     expect(signedWith(calls[3]?.auth as ChatAuth, NEW)).toBe(true);
   });
@@ -274,7 +297,7 @@ describe.each([
     });
     expect(delays).toEqual([delay]);
     expect(calls).toHaveLength(2);
-    expect(result).toEqual({ started: true, outcome, httpAttempts: 2, latenciesMs: [11, 13] });
+    expect(result).toEqual({ started: true, outcome, latenciesMs: [11, 13] });
     expect(forcedFetches()).toBe(0);
   });
 
@@ -283,7 +306,7 @@ describe.each([
     const { session } = await sessionWith();
     const { delays, sleep } = recordingSleep();
     const result = await eraseAccount('user_42', { chat, session, latestStartMs: NO_DEADLINE, sleep });
-    expect(result).toEqual({ started: true, outcome: DONE, httpAttempts: 2, latenciesMs: [11, 9] });
+    expect(result).toEqual({ started: true, outcome: DONE, latenciesMs: [11, 9] });
     expect(delays).toHaveLength(1);
     expect(delays[0]).toBeGreaterThanOrEqual(160);
     expect(delays[0]).toBeLessThanOrEqual(240);
@@ -294,7 +317,7 @@ describe.each([
     const { session } = await sessionWith();
     const { sleep } = recordingSleep();
     const result = await eraseAccount('user_42', { chat, session, latestStartMs: NO_DEADLINE, sleep });
-    expect(result).toEqual({ started: true, outcome, httpAttempts: 1, latenciesMs: [11] });
+    expect(result).toEqual({ started: true, outcome, latenciesMs: [11] });
   });
 
   describe('deadline', () => {
@@ -315,7 +338,7 @@ describe.each([
       });
       expect(delays).toEqual([]);
       expect(calls).toHaveLength(1);
-      expect(result).toEqual({ started: true, outcome, httpAttempts: 1, latenciesMs: [11] });
+      expect(result).toEqual({ started: true, outcome, latenciesMs: [11] });
     });
 
     it('retries when the delay ends exactly at latestStartMs', async () => {
@@ -349,7 +372,7 @@ describe('eraseAccount: combined recoveries', () => {
     const { session, forcedFetches } = await sessionWith([NEW]);
     const { delays, sleep } = recordingSleep();
     const result = await eraseAccount('user_42', { chat, session, latestStartMs: NO_DEADLINE, sleep });
-    expect(result).toEqual({ started: true, outcome: DONE, httpAttempts: 3, latenciesMs: [1, 2, 3] });
+    expect(result).toEqual({ started: true, outcome: DONE, latenciesMs: [1, 2, 3] });
     expect(forcedFetches()).toBe(1);
     expect(delays).toHaveLength(1);
     expect(signedWith(calls[2]?.auth as ChatAuth, NEW)).toBe(true);
@@ -363,8 +386,8 @@ describe('eraseAccount: combined recoveries', () => {
     expect(result).toMatchObject({
       started: true,
       outcome: { kind: 'permanent', errorCode: 70001 },
-      httpAttempts: 3,
     });
+    expect(result.started && result.latenciesMs).toHaveLength(3);
   });
 
   it('never makes more than 3 calls, 1 forced fetch and 1 sleep, whatever the answers', async () => {
@@ -392,7 +415,7 @@ describe('eraseAccount: combined recoveries', () => {
           expect(delays.length).toBeLessThanOrEqual(1);
           const started = calls.filter((_call, index) => steps[index]?.started === true).length;
           if (result.started) {
-            expect(result.httpAttempts).toBe(started);
+            expect(result.latenciesMs.length).toBe(started);
             expect(result.latenciesMs).toHaveLength(started);
           } else {
             expect(started).toBe(0);
@@ -401,5 +424,43 @@ describe('eraseAccount: combined recoveries', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('RecordChatCalls: the admin is never the subject', () => {
+  it('throws AdminSubjectError without sending when the call would be signed as the record’s userId', async () => {
+    const { chat, calls } = scriptedChat([answered(DONE)]);
+    const { session } = await sessionWith();
+    await expect(
+      eraseAccount('administrator', { chat, session, latestStartMs: NO_DEADLINE }),
+    ).rejects.toBeInstanceOf(AdminSubjectError);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('checks again after a re-sign: a rotation that renames the admin to the userId stops the retry', async () => {
+    const renamed: AdminCredentials = { ...NEW, adminIdentifier: 'user_42' };
+    const { chat, calls } = scriptedChat([answered(BAD_SIG), answered(DONE)]);
+    const { session, forcedFetches } = await sessionWith([renamed]);
+    await expect(
+      eraseAccount('user_42', { chat, session, latestStartMs: NO_DEADLINE }),
+    ).rejects.toBeInstanceOf(AdminSubjectError);
+    expect(forcedFetches()).toBe(1);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.auth.identifier).toBe('administrator');
+  });
+
+  it('reads the auth only when the call is sent, so a renewal during the wait is used', async () => {
+    const { session } = await sessionWith([NEW]);
+    const seen: ChatAuth[] = [];
+    const chat: ChatApi = {
+      async post({ authorize }) {
+        // Another record renews the session while this one waits for its turn.
+        await session.renew(0);
+        seen.push(authorize());
+        return answered(DONE);
+      },
+    };
+    await eraseAccount('user_42', { chat, session, latestStartMs: NO_DEADLINE });
+    expect(signedWith(seen[0] as ChatAuth, NEW)).toBe(true);
   });
 });

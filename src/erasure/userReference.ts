@@ -4,7 +4,7 @@
  * when the key rotates (so old logs cannot be joined with new ones after a rotation).
  */
 import { createHmac, createSecretKey } from 'node:crypto';
-import type { LogUserIdMode } from '../config/configuration.ts';
+import type { UserIdDisplay } from '../configuration.ts';
 
 // Domain separation: the pseudonym key is derived from, never equal to, the Chat signing key.
 const PSEUDONYM_KEY_LABEL = 'chat-erasure/log-user-pseudonym/v1';
@@ -19,7 +19,7 @@ export type UserReference = (userId: string) => string | undefined;
  * @example
  * const user = userReferenceFor('pseudonym', credentials.secretKey)('user_42'); // e.g. '3f9a0c2d6b1e4a77'
  */
-export function userReferenceFor(mode: LogUserIdMode, secretKey: string | undefined): UserReference {
+export function userReferenceFor(mode: UserIdDisplay, secretKey: string | undefined): UserReference {
   switch (mode) {
     case 'plain':
       // A refused userId can be as long as the message body; a log line needs only its start.

@@ -1,0 +1,65 @@
+/**
+ * The composition root: builds every adapter the erasure domain needs from the configuration, once per
+ * Lambda instance. The keep-alive pool, the pacers, the cached secret and UserSig live as long as the
+ * instance does; the SQS client is built on first use (most invocations dead-letter nothing).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { secretsManagerCredentials } from './aws/adminCredentials.ts';
+import { awsClientOptions } from './aws/awsClientOptions.ts';
+import { SqsDeadLetterQueue } from './aws/deadLetterQueue.ts';
+import { SqsRedelivery } from './aws/redelivery.ts';
+import { SignedAdminSession } from './chat/adminSession.ts';
+import { AdminUserSigCache } from './chat/adminUserSig.ts';
+import { ChatRestClient } from './chat/chatRestClient.ts';
+import { CommandPacers } from './chat/commandPacers.ts';
+import type { Configuration } from './configuration.ts';
+import type { ErasureServices } from './erasure/batchRun.ts';
+
+export interface InstanceServices extends ErasureServices {
+  logger: Logger;
+  userSigs: AdminUserSigCache;
+}
+
+/**
+ * @example
+ * const services = createServices(loadConfiguration(process.env));
+ * export const handler = (event, context) => processErasureBatch(event, context, services);
+ */
+export function createServices(configuration: Configuration): InstanceServices {
+  let sqs: SQSClient | undefined;
+  // A queue URL must never redirect the client: the endpoint is what the SDK resolved (region or
+  // AWS_ENDPOINT_URL_SQS), so the DLQ lives in the function's region.
+  const sqsClient = () => (sqs ??= new SQSClient({ ...awsClientOptions(), useQueueUrlAsEndpoint: false }));
+  const userSigs = new AdminUserSigCache(configuration.userSigTtlSeconds);
+  const pacers = new CommandPacers(() => configuration.callBudgetPerSecond / configuration.maxConcurrency);
+  const logger = new Logger({ serviceName: 'chat-erasure' });
+  return {
+    chat: new ChatRestClient({
+      baseUrl: configuration.chatBaseUrl,
+      timeoutMs: configuration.chatTimeoutMs,
+      pacers,
+    }),
+    pacing: pacers,
+    session: new SignedAdminSession(
+      secretsManagerCredentials({
+        secretId: configuration.secretId,
+        maxAgeSeconds: configuration.secretMaxAgeSeconds,
+      }),
+      userSigs,
+    ),
+    deadLetters: new SqsDeadLetterQueue(sqsClient, configuration.dlqUrl),
+    redelivery: new SqsRedelivery(sqsClient),
+    log: logger,
+    metrics: new Metrics({ serviceName: 'chat-erasure', namespace: 'ChatErasure' }),
+    settings: {
+      maxReceives: configuration.maxReceives,
+      chatTimeoutMs: configuration.chatTimeoutMs,
+      logUserId: configuration.logUserId,
+      protectedUserIds: configuration.protectedUserIds,
+    },
+    logger,
+    userSigs,
+  };
+}
