@@ -7,7 +7,7 @@
  * graph to it (an existing account reported absent is a failure).
  */
 import type { Fault } from '../sim/chat-api/index.ts';
-import { CHAT_ERROR_CLASSES } from '../src/chat/classifyChatAnswer.ts';
+import { CHAT_ERROR_CLASSES } from '../src/erasure/errorClasses.ts';
 import type { Doom } from './chaosWorkload.ts';
 
 /** How the summary groups injected faults. */

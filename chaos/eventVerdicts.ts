@@ -15,7 +15,7 @@
  * - `lost`: none of the above: not deleted, not in the DLQ.
  */
 import type { RequestLogEntry } from '../sim/chat-api/index.ts';
-import { classifyChatErrorCode } from '../src/chat/classifyChatAnswer.ts';
+import { classifyChatErrorCode } from '../src/erasure/errorClasses.ts';
 import { type ChaosEvent, type Doom, USER_ID_PATTERN } from './chaosWorkload.ts';
 
 export const FINAL_STATES = ['erased', 'absent', 'dead-lettered', 'backstop', 'in both', 'lost'] as const;

@@ -1,17 +1,19 @@
 /**
  * Everything chat-erasure talks to, on loopback, wired to the real bundle: the Chat API simulator, the
- * SQS stand-in with the erasure queue and its DLQ, and the Secrets Manager stand-in holding the admin
- * credentials. The function's environment points the real AWS SDK clients at the stand-ins through the
+ * SQS stand-in with the erasure queue and its DLQ, the Secrets Manager stand-in holding the admin
+ * credentials, and the EventBridge and Step Functions stand-ins that receive receipts. The function's environment points the real AWS SDK clients at the stand-ins through the
  * SDK's standard `AWS_ENDPOINT_URL_*` variables, exactly as a deployed function would be configured.
  * Used by the end-to-end tests, the chaos run, the benchmark and `npm start`.
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { STAND_IN_CREDENTIALS } from './aws/awsWire.ts';
+import { type EventBridgeStandIn, startEventBridgeStandIn } from './aws/eventBridgeStandIn.ts';
 import { type DrainQueueOptions, type DrainResult, drainQueue } from './aws/eventSourceMapping.ts';
 import { type SecretsManagerStandIn, startSecretsManagerStandIn } from './aws/secretsManagerStandIn.ts';
 import { type QueueRef, type SqsStandIn, startSqsStandIn } from './aws/sqsStandIn.ts';
-import { type ChatApiSimulator, startChatApiSimulator } from './chat-api/index.ts';
+import { type StepFunctionsStandIn, startStepFunctionsStandIn } from './aws/stepFunctionsStandIn.ts';
+import { type ChatApiSimulator, type ChatApiSimulatorOptions, startChatApiSimulator } from './chat-api/index.ts';
 
 export interface AdminSecret {
   sdkAppId: number;
@@ -31,9 +33,11 @@ export const SECRET_NAME = 'chat-erasure/chat-admin';
 export interface ErasureWorldOptions {
   /** FIFO erasure queue and DLQ (names end in `.fifo`). */
   fifo?: boolean;
-  /** The simulator's per-second call limit (default 200) and added latency (default 0 ms). */
+  /** The simulator's per-second call limit of each command (default 200) and added latency (default 0 ms). */
   chatCallsPerSecond?: number;
   chatLatencyMs?: number;
+  /** Further simulator options (features, custom profile tags, page sizes, per-command limits). */
+  chatOptions?: Omit<ChatApiSimulatorOptions, 'sdkAppId' | 'secretKey' | 'admins' | 'callsPerSecond' | 'latencyMs'>;
   /** Extra or overriding function environment (e.g. `MAX_RECEIVES`, `CHAT_TIMEOUT_MS`, `LOG_USER_ID`). */
   functionEnv?: Record<string, string>;
   /**
@@ -50,6 +54,8 @@ export interface ErasureWorldOptions {
   bundleUrl?: URL;
   /** Also write the function's log lines to this process's stdout (default false: they are only kept). */
   echoFunctionLogs?: boolean;
+  /** Creates this EventBridge bus and sets RECEIPT_EVENT_BUS to it (default: no receipts to a bus). */
+  receiptBus?: string;
 }
 
 /** One warm Lambda instance: its own module copy, so its own pacer, caches and connection pool. */
@@ -62,6 +68,10 @@ export interface ErasureWorld {
   readonly chat: ChatApiSimulator;
   readonly sqs: SqsStandIn;
   readonly secrets: SecretsManagerStandIn;
+  /** Receives receipt events (PutEvents). */
+  readonly events: EventBridgeStandIn;
+  /** Receives task callbacks (SendTaskSuccess/Failure/Heartbeat). */
+  readonly stepFunctions: StepFunctionsStandIn;
   readonly queue: QueueRef;
   readonly dlq: QueueRef;
   /** The function's environment (also applied to process.env while the world lives). */
@@ -113,10 +123,14 @@ export async function startErasureWorld(options: ErasureWorldOptions = {}): Prom
     admins: [adminSecret.adminIdentifier],
     callsPerSecond: options.chatCallsPerSecond ?? 200,
     latencyMs: options.chatLatencyMs ?? 0,
+    ...options.chatOptions,
   });
   const sqs = await startSqsStandIn({ region, visibilityTimeScale: options.visibilityTimeScale ?? 0 });
   const secrets = await startSecretsManagerStandIn({ region });
   secrets.setSecret(SECRET_NAME, JSON.stringify(adminSecret));
+  const events = await startEventBridgeStandIn({ region });
+  const stepFunctions = await startStepFunctionsStandIn({ region });
+  if (options.receiptBus !== undefined) events.createBus(options.receiptBus);
 
   const suffix = options.fifo ? '.fifo' : '';
   const maxReceives = Number(options.functionEnv?.MAX_RECEIVES ?? 5);
@@ -136,11 +150,14 @@ export async function startErasureWorld(options: ErasureWorldOptions = {}): Prom
     AWS_SECRET_ACCESS_KEY: STAND_IN_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
+    AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
     POWERTOOLS_SERVICE_NAME: 'chat-erasure',
     POWERTOOLS_METRICS_NAMESPACE: 'ChatErasure',
     SECRET_ID: SECRET_NAME,
     DLQ_URL: dlq.url,
     CHAT_API_ENDPOINT: chat.url,
+    ...(options.receiptBus === undefined ? {} : { RECEIPT_EVENT_BUS: options.receiptBus }),
     ...options.functionEnv,
   };
   const previousEnv = applyEnv(env);
@@ -159,6 +176,8 @@ export async function startErasureWorld(options: ErasureWorldOptions = {}): Prom
     chat,
     sqs,
     secrets,
+    events,
+    stepFunctions,
     queue,
     dlq,
     env,
@@ -223,7 +242,7 @@ export async function startErasureWorld(options: ErasureWorldOptions = {}): Prom
     async close() {
       restoreOutput();
       restoreEnv(previousEnv);
-      await Promise.allSettled([chat.close(), sqs.close(), secrets.close()]);
+      await Promise.allSettled([chat.close(), sqs.close(), secrets.close(), events.close(), stepFunctions.close()]);
     },
   };
 }

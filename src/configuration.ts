@@ -7,6 +7,15 @@
 import * as z from 'zod';
 import { CHAT_REGIONS, chatRegionBaseUrl, parseChatApiEndpoint } from './chat/chatHosts.ts';
 import { userIdProblem } from './erasure/accountClosureEvent.ts';
+import {
+  budgetOf,
+  type ChatCommandPath,
+  PLAN_COMMANDS,
+  parseCallBudgets,
+  parseErasureSteps,
+  type StepName,
+} from './erasure/plan/erasureSteps.ts';
+import type { GroupOwnerPolicy, ProfileCustomTag } from './erasure/plan/step.ts';
 import { ConfigurationError } from './errors.ts';
 
 export type UserIdDisplay = 'pseudonym' | 'plain' | 'omit';
@@ -20,12 +29,21 @@ export interface Configuration {
   /** Base URL of the Chat REST API, no trailing slash: the official regional host or CHAT_API_ENDPOINT. */
   chatBaseUrl: string;
   callBudgetPerSecond: number;
+  /** CALL_BUDGETS: per-command overrides, by full command path. */
+  callBudgets: ReadonlyMap<ChatCommandPath, number>;
+  /** ERASURE_STEPS, in the plan's order. */
+  erasureSteps: readonly StepName[];
+  groupOwnerPolicy: GroupOwnerPolicy;
+  profileCustomTags: readonly ProfileCustomTag[];
   maxConcurrency: number;
   maxReceives: number;
   chatTimeoutMs: number;
   userSigTtlSeconds: number;
   secretMaxAgeSeconds: number;
   logUserId: UserIdDisplay;
+  /** RECEIPT_EVENT_BUS: the EventBridge bus (name or ARN) receipts go to, when set. */
+  receiptEventBus: string | undefined;
+  receiptUserId: UserIdDisplay;
 }
 
 const PREFIX = 'chat-erasure configuration:';
@@ -69,12 +87,57 @@ const userIdList = z
   })
   .transform((entries): ReadonlySet<string> => new Set(entries));
 
+/** A custom profile field: `Tag_Profile_Custom_<1–8 letters>`, optionally `:int`. */
+const PROFILE_CUSTOM_TAG = /^(Tag_Profile_Custom_[A-Za-z]{1,8})(:int)?$/;
+
+const profileCustomTags = z
+  .string()
+  .transform((raw) => raw.split(',').map((entry) => entry.trim()))
+  .superRefine((entries, context) => {
+    const tags = new Set<string>();
+    for (const [index, entry] of entries.entries()) {
+      const match = PROFILE_CUSTOM_TAG.exec(entry);
+      if (!match) {
+        context.addIssue({ code: 'custom', message: `entry ${index + 1} is not Tag_Profile_Custom_<1-8 letters>[:int]` });
+      } else if (tags.has(match[1] as string)) {
+        context.addIssue({ code: 'custom', message: `entry ${index + 1} repeats a tag` });
+      } else {
+        tags.add(match[1] as string);
+      }
+    }
+  })
+  .transform((entries): ProfileCustomTag[] =>
+    entries.map((entry) => {
+      const [, tag = '', integer] = PROFILE_CUSTOM_TAG.exec(entry) ?? [];
+      return { tag, integer: integer !== undefined };
+    }),
+  );
+
+/** A parser result turned into a zod issue, so the error names the variable and the problem. */
+const parsedWith = <T>(parse: (raw: string) => { ok: true; value: T } | { ok: false; problem: string }) =>
+  z.string().transform((raw, context): T => {
+    const parsed = parse(raw);
+    if (parsed.ok) return parsed.value;
+    context.addIssue({ code: 'custom', message: parsed.problem });
+    return z.NEVER;
+  });
+
 /** One schema per variable, so the error names the variable it is about. */
 const variables = {
   SECRET_ID: z.string().trim().min(1),
   DLQ_URL: queueUrl,
   PROTECTED_USER_IDS: userIdList.optional(),
   CALL_BUDGET_PER_SECOND: positiveNumber.default(200),
+  CALL_BUDGETS: parsedWith((raw) => {
+    const parsed = parseCallBudgets(raw);
+    return parsed.ok ? { ok: true, value: parsed.budgets } : parsed;
+  }).optional(),
+  ERASURE_STEPS: parsedWith((raw) => {
+    const parsed = parseErasureSteps(raw);
+    return parsed.ok ? { ok: true, value: parsed.steps } : parsed;
+  }).optional(),
+  GROUP_OWNER_POLICY: z.enum(['transfer', 'destroy']).default('transfer'),
+  PROFILE_CUSTOM_TAGS: profileCustomTags.optional(),
   MAX_CONCURRENCY: positiveInteger.default(2),
   MAX_RECEIVES: positiveInteger.default(5),
   // Tencent's backend gives up at 3 s; values down to 1 s are for tests. Above 30 s no call could start in a
@@ -83,6 +146,16 @@ const variables = {
   USERSIG_TTL_SECONDS: positiveInteger.default(3600),
   SECRET_MAX_AGE_SECONDS: nonNegativeInteger.default(300),
   LOG_USER_ID: z.enum(['pseudonym', 'plain', 'omit']).default('pseudonym'),
+  // An event bus name (1–256 of A–Z a–z 0–9 . _ - /) or its ARN.
+  RECEIPT_EVENT_BUS: z
+    .string()
+    .trim()
+    .regex(
+      /^(?:[A-Za-z0-9._/-]{1,256}|arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._/-]{1,256})$/,
+      'expected an EventBridge bus name or ARN',
+    )
+    .optional(),
+  RECEIPT_USER_ID: z.enum(['pseudonym', 'plain', 'omit']).default('pseudonym'),
   CHAT_REGION: z.enum(CHAT_REGIONS).optional(),
   CHAT_API_ENDPOINT: z.string().optional(),
 } as const;
@@ -156,18 +229,36 @@ export function loadConfiguration(env: NodeJS.ProcessEnv): Configuration {
     protectedUserIds: read('PROTECTED_USER_IDS') ?? new Set(),
     chatBaseUrl: resolveChatBaseUrl(read),
     callBudgetPerSecond: read('CALL_BUDGET_PER_SECOND'),
+    callBudgets: read('CALL_BUDGETS') ?? new Map(),
+    erasureSteps: read('ERASURE_STEPS') ?? ['friends'],
+    groupOwnerPolicy: read('GROUP_OWNER_POLICY'),
+    profileCustomTags: read('PROFILE_CUSTOM_TAGS') ?? [],
     maxConcurrency: read('MAX_CONCURRENCY'),
     maxReceives: read('MAX_RECEIVES'),
     chatTimeoutMs: read('CHAT_TIMEOUT_MS'),
     userSigTtlSeconds: read('USERSIG_TTL_SECONDS'),
     secretMaxAgeSeconds: read('SECRET_MAX_AGE_SECONDS'),
     logUserId: read('LOG_USER_ID'),
+    receiptEventBus: read('RECEIPT_EVENT_BUS'),
+    receiptUserId: read('RECEIPT_USER_ID'),
   };
-  const share = configuration.callBudgetPerSecond / configuration.maxConcurrency;
-  if (spacingMs(share) > MAX_SPACING_MS) {
-    throw new ConfigurationError(
-      `${PREFIX} CALL_BUDGET_PER_SECOND is invalid (divided by MAX_CONCURRENCY it paces an instance at one call every ${Math.round(spacingMs(share) / 1000)} s; at most ${MAX_SPACING_MS / 1000} s is allowed)`,
-    );
+  for (const command of PLAN_COMMANDS) {
+    const share = commandShare(configuration, command);
+    if (spacingMs(share) > MAX_SPACING_MS) {
+      const variable = configuration.callBudgets.has(command) ? 'CALL_BUDGETS' : 'CALL_BUDGET_PER_SECOND';
+      throw new ConfigurationError(
+        `${PREFIX} ${variable} is invalid (divided by MAX_CONCURRENCY it paces ${command} at one call every ${Math.round(spacingMs(share) / 1000)} s per instance; at most ${MAX_SPACING_MS / 1000} s is allowed)`,
+      );
+    }
   }
   return configuration;
+}
+
+/**
+ * One instance's share of a command's budget: the command's budget divided by MAX_CONCURRENCY.
+ * @example
+ * commandShare(configuration, 'sns/friend_get'); // 100 with the defaults
+ */
+export function commandShare(configuration: Configuration, command: string): number {
+  return budgetOf(command, configuration.callBudgetPerSecond, configuration.callBudgets) / configuration.maxConcurrency;
 }

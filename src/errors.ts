@@ -53,3 +53,39 @@ export class AdminSubjectError extends ChatErasureError {
 export class ChatRequestUrlError extends ChatErasureError {
   override readonly name = 'ChatRequestUrlError';
 }
+
+/** How a failing step ends the plan: DESIGN.md's classes plus `unverified` (something is still there). */
+export type StepFailureClass = 'transient' | 'permanent' | 'unverified';
+
+/**
+ * A plan step failed: the plan stops here for this delivery, and the record is retried or dead-lettered
+ * by `failureClass`, with `failed-step`.
+ */
+export class StepFailedError extends ChatErasureError {
+  override readonly name = 'StepFailedError';
+  readonly failureClass: StepFailureClass;
+  readonly errorCode: number | undefined;
+  constructor(failureClass: StepFailureClass, detail: string, errorCode?: number) {
+    super(detail);
+    this.failureClass = failureClass;
+    this.errorCode = errorCode;
+  }
+}
+
+/** The Chat API says the record's own account does not exist: the plan stops (absent, or erased). */
+export class AccountAbsentError extends ChatErasureError {
+  override readonly name = 'AccountAbsentError';
+  readonly errorCode: number | undefined;
+  constructor(errorCode?: number) {
+    super('the account does not exist');
+    this.errorCode = errorCode;
+  }
+}
+
+/** A call of the plan could not start before the deadline: the plan stops for this delivery. */
+export class OutOfTimeError extends ChatErasureError {
+  override readonly name = 'OutOfTimeError';
+  constructor() {
+    super('not started: too little time left before the deadline');
+  }
+}

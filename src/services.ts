@@ -8,13 +8,17 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { secretsManagerCredentials } from './aws/adminCredentials.ts';
 import { awsClientOptions } from './aws/awsClientOptions.ts';
+import { SqsContinuationQueue } from './aws/continuationQueue.ts';
 import { SqsDeadLetterQueue } from './aws/deadLetterQueue.ts';
+import { EventBridgeReceipts } from './aws/eventBridgeReceipts.ts';
+import { PipelineReceipts } from './aws/pipelineReceipts.ts';
 import { SqsRedelivery } from './aws/redelivery.ts';
+import { StepFunctionsReceipts } from './aws/stepFunctionsReceipts.ts';
 import { SignedAdminSession } from './chat/adminSession.ts';
 import { AdminUserSigCache } from './chat/adminUserSig.ts';
 import { ChatRestClient } from './chat/chatRestClient.ts';
 import { CommandPacers } from './chat/commandPacers.ts';
-import type { Configuration } from './configuration.ts';
+import { type Configuration, commandShare } from './configuration.ts';
 import type { ErasureServices } from './erasure/batchRun.ts';
 
 export interface InstanceServices extends ErasureServices {
@@ -33,7 +37,7 @@ export function createServices(configuration: Configuration): InstanceServices {
   // AWS_ENDPOINT_URL_SQS), so the DLQ lives in the function's region.
   const sqsClient = () => (sqs ??= new SQSClient({ ...awsClientOptions(), useQueueUrlAsEndpoint: false }));
   const userSigs = new AdminUserSigCache(configuration.userSigTtlSeconds);
-  const pacers = new CommandPacers(() => configuration.callBudgetPerSecond / configuration.maxConcurrency);
+  const pacers = new CommandPacers((command) => commandShare(configuration, command));
   const logger = new Logger({ serviceName: 'chat-erasure' });
   return {
     chat: new ChatRestClient({
@@ -50,14 +54,27 @@ export function createServices(configuration: Configuration): InstanceServices {
       userSigs,
     ),
     deadLetters: new SqsDeadLetterQueue(sqsClient, configuration.dlqUrl),
+    continuations: new SqsContinuationQueue(sqsClient),
     redelivery: new SqsRedelivery(sqsClient),
+    receipts: new PipelineReceipts(
+      configuration.receiptEventBus === undefined ? undefined : new EventBridgeReceipts(configuration.receiptEventBus),
+      new StepFunctionsReceipts(),
+    ),
     log: logger,
     metrics: new Metrics({ serviceName: 'chat-erasure', namespace: 'ChatErasure' }),
     settings: {
       maxReceives: configuration.maxReceives,
       chatTimeoutMs: configuration.chatTimeoutMs,
       logUserId: configuration.logUserId,
+      receiptUserId: configuration.receiptUserId,
       protectedUserIds: configuration.protectedUserIds,
+      plan: {
+        steps: configuration.erasureSteps,
+        settings: {
+          groupOwnerPolicy: configuration.groupOwnerPolicy,
+          profileCustomTags: configuration.profileCustomTags,
+        },
+      },
     },
     logger,
     userSigs,

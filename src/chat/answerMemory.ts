@@ -4,9 +4,10 @@
  * few seconds of latency, and one answer may be up to 8 MiB before it is refused: without a shared bound a
  * burst of large answers could exhaust a 512 MB function.
  *
- * Bytes are taken chunk by chunk as they arrive and given back when the answer is parsed or dropped. A
- * reader that cannot take its next chunk waits (undici then stops reading that socket); every reader is
- * also bounded by its request timeout, so a wait never outlives CHAT_TIMEOUT_MS.
+ * A reader takes its answer's bytes before reading it (the declared length, or the most an answer may be)
+ * and gives them back once the answer is parsed or dropped; a reader that cannot take them waits, holding
+ * nothing, in line (undici leaves the answer in the socket meanwhile). Every wait is also bounded by the
+ * request timeout, so it never outlives CHAT_TIMEOUT_MS.
  */
 
 interface Waiter {

@@ -123,15 +123,31 @@ export class ChatRestClient implements ChatApi {
         dispatcher: this.#dispatcher,
         signal,
       });
+      // Reserve the answer's memory before reading it, all at once: the declared length, or the most an
+      // answer may be when none is declared. A reader that held some bytes while waiting for more could
+      // deadlock with others doing the same; one that waits holding nothing cannot.
+      const declared = Number(response.headers['content-length']);
+      const reserve = Number.isSafeInteger(declared) && declared >= 0 ? declared : MAX_ANSWER_BYTES;
+      if (reserve > MAX_ANSWER_BYTES) {
+        response.body.destroy();
+        throw new AnswerTooLarge();
+      }
+      await this.#memory.take(reserve, signal);
+      heldBytes = reserve;
       const chunks: Buffer[] = [];
+      let size = 0;
       for await (const chunk of response.body) {
         const buffer = chunk as Buffer;
-        if (heldBytes + buffer.length > MAX_ANSWER_BYTES) {
+        size += buffer.length;
+        if (size > MAX_ANSWER_BYTES) {
           response.body.destroy();
           throw new AnswerTooLarge();
         }
-        await this.#memory.take(buffer.length, signal);
-        heldBytes += buffer.length;
+        if (size > heldBytes) {
+          // More than declared: take the rest as it comes (bounded by MAX_ANSWER_BYTES and the timeout).
+          await this.#memory.take(size - heldBytes, signal);
+          heldBytes = size;
+        }
         chunks.push(buffer);
       }
       const body = parseJsonOrUndefined(Buffer.concat(chunks).toString('utf8'));

@@ -58,7 +58,9 @@ export type AccountClosureParse =
       valid: true;
       userId: string;
       requestId: string;
-      /** `occurredAt` as epoch milliseconds, when present and well-formed. */
+      /** `occurredAt` as sent, when present and well-formed (for the receipt). */
+      occurredAt?: string;
+      /** `occurredAt` as epoch milliseconds. */
       occurredAtMs?: number;
       /** A Step Functions task token waiting for this erasure's receipt. */
       taskToken?: string;
@@ -143,7 +145,7 @@ export function parseAccountClosure(body: string, context: AccountClosureContext
   if (!isJsonObject(event)) return invalid(INVALID_EVENT_REASONS.eventNotObject, { envelope });
 
   const requestId = readRequestId(event, warnings) ?? fallbackRequestId;
-  const occurredAtMs = readOccurredAt(event, warnings);
+  const occurred = readOccurredAt(event, warnings);
   const taskToken = readTaskToken(event, warnings);
   const userId = readUserId(event, context.protectedUserIds ?? NO_PROTECTED_USERS);
   if (!userId.ok) {
@@ -159,7 +161,7 @@ export function parseAccountClosure(body: string, context: AccountClosureContext
     valid: true,
     userId: userId.value,
     requestId,
-    ...(occurredAtMs !== undefined && { occurredAtMs }),
+    ...(occurred !== undefined && { occurredAt: occurred.text, occurredAtMs: occurred.epochMs }),
     ...(taskToken !== undefined && { taskToken }),
     envelope,
     warnings,
@@ -305,14 +307,14 @@ function readTaskToken(event: JsonObject, warnings: string[]): string | undefine
  * Lower-case `t`/`z` are accepted (RFC 3339 §5.6 allows them); what Date.parse would guess at (a date
  * alone, no zone, RFC 2822, a space separator, `+0100`) is refused.
  */
-function readOccurredAt(event: JsonObject, warnings: string[]): number | undefined {
+function readOccurredAt(event: JsonObject, warnings: string[]): { text: string; epochMs: number } | undefined {
   const occurredAt = ownField(event, 'occurredAt');
   if (occurredAt === undefined || occurredAt === null) return undefined;
   if (typeof occurredAt === 'string') {
     const canonical = occurredAt.replace(/^(\d{4}-\d\d-\d\d)t/, '$1T').replace(/z$/, 'Z');
     if (rfc3339DateTimeSchema.safeParse(canonical).success) {
       const epochMs = Date.parse(canonical);
-      if (Number.isFinite(epochMs)) return epochMs;
+      if (Number.isFinite(epochMs)) return { text: occurredAt, epochMs };
     }
   }
   warnings.push(PARSE_WARNINGS.occurredAtMalformed);

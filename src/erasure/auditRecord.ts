@@ -1,16 +1,20 @@
 /**
- * One audit line per record (DESIGN.md "Security and privacy": message `erasure`) and the outcome
- * metrics. Called once the record's outcome is final; the caller makes sure a failure here changes nothing.
+ * One audit line per record (DESIGN.md "Security and privacy": message `erasure`) and the metrics.
+ * Called once the record's outcome is final; the caller makes sure a failure here changes nothing.
  */
 import type { SQSRecord } from 'aws-lambda';
 import type { AccountClosureParse } from './accountClosureEvent.ts';
 import type { AuditOutcome } from './carryOutDecision.ts';
+import type { ErasureLineage } from './continuation.ts';
+import type { StepName } from './plan/erasureSteps.ts';
+import type { PlanSteps } from './plan/planResult.ts';
 import type { AuditLog, MetricSink } from './ports.ts';
 import type { RecordCompletion, RecordDecision } from './recordDecision.ts';
 
 export interface AuditFacts {
   record: SQSRecord;
   parsed: AccountClosureParse;
+  lineage: ErasureLineage;
   decision: RecordDecision;
   outcome: AuditOutcome;
   completion: RecordCompletion;
@@ -27,30 +31,56 @@ const METRIC_BY_OUTCOME: Record<AuditOutcome, string> = {
   absent: 'Absent',
   'dead-lettered': 'DeadLettered',
   retry: 'Retried',
+  continued: 'Continued',
+};
+
+/** One metric per step (a bounded set of names): what the step's listings found and removed. */
+export const STEP_REMOVED_METRIC: Readonly<Record<StepName, string>> = {
+  kick: 'KickDone',
+  friends: 'FriendsRemoved',
+  blocklist: 'BlocklistRemoved',
+  follows: 'FollowsRemoved',
+  conversations: 'ConversationsRemoved',
+  groups: 'GroupsRemoved',
+  profile: 'ProfileFieldsRemoved',
+  account: 'AccountsRemoved',
 };
 
 /**
- * Seconds from `occurredAt` (else from the SQS SentTimestamp) to now, or undefined when neither is known.
+ * Seconds from `occurredAt`, else from the erasure's first send (a continuation carries it), else from
+ * the SQS SentTimestamp, to now; undefined when none is known.
  * @example
- * lagSecondsOf(parsed, record); // 7.123
+ * lagSecondsOf(parsed, lineage, record); // 7.123
  */
-export function lagSecondsOf(parsed: AccountClosureParse, record: SQSRecord): number | undefined {
+export function lagSecondsOf(
+  parsed: AccountClosureParse,
+  lineage: ErasureLineage,
+  record: SQSRecord,
+): number | undefined {
   const occurredAtMs = parsed.valid ? parsed.occurredAtMs : undefined;
-  const referenceMs = occurredAtMs ?? Number(record.attributes.SentTimestamp);
+  const referenceMs = occurredAtMs ?? lineage.firstSentAtMs ?? Number(record.attributes.SentTimestamp);
   return Number.isFinite(referenceMs) ? Math.max(0, (Date.now() - referenceMs) / 1000) : undefined;
+}
+
+/** The plan's step results, when the record ran (or shared) a plan. */
+export function stepsOf(completion: RecordCompletion): PlanSteps | undefined {
+  return completion.type === 'erasure' ? completion.result.steps : undefined;
 }
 
 /**
  * @example
- * auditRecord({ record, parsed, decision, outcome: 'erased', completion, receiveCount: 1, durationMs: 12, user, log, metrics });
+ * auditRecord({ record, parsed, lineage, decision, outcome: 'erased', completion, receiveCount: 1, durationMs: 12, user, log, metrics });
  */
 export function auditRecord(facts: AuditFacts): void {
-  const { record, parsed, decision, outcome, completion, log, metrics } = facts;
-  const lagSeconds = lagSecondsOf(parsed, record);
-  const errorCode = decision.errorCode;
+  const { record, parsed, lineage, decision, outcome, completion, log, metrics } = facts;
+  const lagSeconds = lagSecondsOf(parsed, lineage, record);
+  const errorCode = 'errorCode' in decision ? decision.errorCode : undefined;
+  const steps = stepsOf(completion);
+  const deadLettered = decision.outcome === 'dead-letter' && outcome === 'dead-lettered';
+  const warnings = [...parsed.warnings, ...lineage.warnings];
   log.info('erasure', {
     outcome,
-    erasureId: record.messageId,
+    erasureId: lineage.erasureId,
     requestId: parsed.requestId,
     messageId: record.messageId,
     ...(facts.user === undefined ? {} : { user: facts.user }),
@@ -58,16 +88,20 @@ export function auditRecord(facts: AuditFacts): void {
     attempts: facts.receiveCount,
     durationMs: Math.round(facts.durationMs),
     ...(lagSeconds === undefined ? {} : { lagSeconds: Math.round(lagSeconds * 1000) / 1000 }),
-    ...(decision.outcome === 'dead-letter' && outcome === 'dead-lettered'
-      ? { failureReason: decision.reason }
-      : {}),
+    ...(steps === undefined ? {} : { steps }),
+    ...(deadLettered ? { failureReason: decision.reason } : {}),
+    ...('failedStep' in decision && decision.failedStep !== undefined ? { failedStep: decision.failedStep } : {}),
+    ...(lineage.continuation > 0 ? { continuation: lineage.continuation } : {}),
     ...('errorMessage' in decision ? { error: decision.errorMessage } : {}),
-    ...(parsed.warnings.length > 0 ? { warnings: parsed.warnings } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   });
   metrics.addMetric(METRIC_BY_OUTCOME[outcome], 'Count', 1);
-  if (completion.type === 'erasure' && completion.result.started && !completion.shared) {
+  if (completion.type === 'erasure' && !completion.shared) {
     for (const latency of completion.result.latenciesMs) {
       metrics.addMetric('ChatApiLatency', 'Milliseconds', Math.round(latency));
+    }
+    for (const [step, result] of Object.entries(completion.result.steps) as [StepName, { removed: number }][]) {
+      metrics.addMetric(STEP_REMOVED_METRIC[step], 'Count', step === 'kick' ? 1 : result.removed);
     }
   }
   if ((outcome === 'erased' || outcome === 'absent') && lagSeconds !== undefined) {

@@ -1,31 +1,36 @@
 /**
- * The state of one invocation and the way of one record through it: parse (no secret needed), erase
- * (once per userId on standard queues, in group order on FIFO queues), decide, carry the decision out,
- * audit. Every record ends in exactly one of erased, absent, dead-lettered or retry, and is reported done
- * to SQS only after erased, absent or a successful DLQ send.
+ * The state of one invocation and the way of one record through it: parse (no secret needed), run the
+ * erasure plan (once per userId on standard queues, in group order on FIFO queues), decide, carry the
+ * decision out, audit. Every record ends in exactly one of erased, absent, dead-lettered, retry or
+ * continued, and is reported done to SQS only after erased, absent, a successful DLQ send or a successful
+ * continuation send.
  */
 import type { Context, SQSRecord } from 'aws-lambda';
 import type { UserIdDisplay } from '../configuration.ts';
-import { AdminSubjectError } from '../errors.ts';
 import {
   type AccountClosureParse,
   INVALID_EVENT_REASONS,
   parseAccountClosure,
 } from './accountClosureEvent.ts';
-import { auditRecord } from './auditRecord.ts';
-import { type AuditOutcome, carryOutDecision } from './carryOutDecision.ts';
-import { type ErasureResult, eraseAccount } from './eraseAccount.ts';
+import { auditRecord, lagSecondsOf, stepsOf } from './auditRecord.ts';
+import { carryOutDecision } from './carryOutDecision.ts';
+import { type ErasureLineage, lineageOf } from './continuation.ts';
 import { InvocationDeadline } from './invocationDeadline.ts';
 import { isFifoRecord, MessageGroups, type SettledAs } from './messageGroups.ts';
+import type { PlanResult } from './plan/planResult.ts';
+import { type ErasurePlan, runErasurePlan } from './plan/runErasurePlan.ts';
 import type {
   AdminCredentials,
   AdminSession,
   AuditLog,
   ChatApi,
+  ContinuationQueue,
   DeadLetterQueue,
   MetricSink,
+  Receipts,
   Redelivery,
 } from './ports.ts';
+import { buildReceipt, type ReceiptEnding } from './receipt.ts';
 import { receiveCountOf } from './receiveCount.ts';
 import { RecordChatCalls } from './recordChatCalls.ts';
 import { decideRecord, type RecordCompletion } from './recordDecision.ts';
@@ -38,14 +43,19 @@ export interface ErasureServices {
   pacing: { beginInvocation(): void };
   session: AdminSession;
   deadLetters: DeadLetterQueue;
+  continuations: ContinuationQueue;
   redelivery: Redelivery;
+  receipts: Receipts;
   log: AuditLog;
   metrics: MetricSink;
   settings: {
     maxReceives: number;
     chatTimeoutMs: number;
     logUserId: UserIdDisplay;
+    /** How a userId appears in receipts (RECEIPT_USER_ID). */
+    receiptUserId: UserIdDisplay;
     protectedUserIds: ReadonlySet<string>;
+    plan: ErasurePlan;
   };
   random?: () => number;
 }
@@ -61,10 +71,10 @@ export class BatchRun {
   /** The admin credentials, read once for the batch; undefined when they could not be read. */
   readonly #credentials: Promise<AdminCredentials | undefined>;
   #credentialsProblem = 'the admin credentials could not be read';
-  #userReference: UserReference | undefined;
+  readonly #userReferences = new Map<UserIdDisplay, UserReference>();
   readonly #groups = new MessageGroups();
-  /** Standard queues: records with the same userId share one erasure and its outcome. */
-  readonly #erasures = new Map<string, Promise<ErasureResult | AdminSubjectError>>();
+  /** Standard queues: records with the same userId share one plan run and its outcome. */
+  readonly #erasures = new Map<string, Promise<PlanResult>>();
 
   /**
    * @example
@@ -111,8 +121,10 @@ export class BatchRun {
   async #settleOne(record: SQSRecord, earlierReturned: boolean): Promise<SettledAs> {
     const startedAt = performance.now();
     const receiveCount = receiveCountOf(record);
+    const lineage = lineageOf(record);
     const parsed = parseAccountClosure(record.body, {
       messageId: record.messageId,
+      ...(lineage.requestId === undefined ? {} : { continuedRequestId: lineage.requestId }),
       protectedUserIds: this.services.settings.protectedUserIds,
     });
     let completion: RecordCompletion;
@@ -127,24 +139,46 @@ export class BatchRun {
       });
       completion = { type: 'not-attempted', transient: true, detail: `unexpected error (${name})` };
     }
-    const decision = decideRecord(completion, receiveCount, this.services.settings.maxReceives);
-    const outcome: AuditOutcome = await carryOutDecision(decision, {
+    const { maxReceives, plan } = this.services.settings;
+    const carried = await carryOutDecision(decideRecord(completion, receiveCount, maxReceives), {
       record,
       requestId: parsed.requestId,
-      erasureId: record.messageId,
-      receiveCount,
+      lineage,
+      exhausted: receiveCount >= maxReceives,
+      taskToken: parsed.taskToken,
+      receiptOf: async (ending: ReceiptEnding) => {
+        const credentials = await this.#credentials;
+        const lagSeconds = lagSecondsOf(parsed, lineage, record);
+        const steps = stepsOf(completion);
+        const user = await this.#userAs(this.services.settings.receiptUserId, parsed);
+        return buildReceipt({
+          ending,
+          parsed,
+          lineage,
+          messageId: record.messageId,
+          attempts: receiveCount,
+          planSteps: plan.steps,
+          completedAt: new Date(),
+          ...(steps === undefined ? {} : { steps }),
+          ...(user === undefined ? {} : { user }),
+          ...(credentials === undefined ? {} : { sdkAppId: credentials.sdkAppId }),
+          ...(lagSeconds === undefined ? {} : { lagSeconds }),
+        });
+      },
       run: this,
     });
+    const { outcome, decision } = carried;
     try {
       auditRecord({
         record,
         parsed,
+        lineage,
         decision,
         outcome,
         completion,
         receiveCount,
         durationMs: performance.now() - startedAt,
-        user: await this.#userReferenceOf(parsed),
+        user: await this.#userAs(this.services.settings.logUserId, parsed),
         log: this.services.log,
         metrics: this.services.metrics,
       });
@@ -183,13 +217,10 @@ export class BatchRun {
       erasure = this.#erase(userId);
       if (!isFifoRecord(record)) this.#erasures.set(userId, erasure);
     }
-    const result = await erasure;
-    if (result instanceof AdminSubjectError)
-      return { type: 'invalid-event', reason: INVALID_EVENT_REASONS.userIdIsAdmin };
-    return { type: 'erasure', result, ...(shared ? { shared } : {}) };
+    return { type: 'erasure', result: await erasure, ...(shared ? { shared } : {}) };
   }
 
-  async #erase(userId: string): Promise<ErasureResult | AdminSubjectError> {
+  #erase(userId: string): Promise<PlanResult> {
     const calls = new RecordChatCalls({
       chat: this.services.chat,
       session: this.services.session,
@@ -197,22 +228,23 @@ export class BatchRun {
       latestStartMs: this.deadline.latestChatStartMs,
       ...(this.services.random ? { random: this.services.random } : {}),
     });
-    try {
-      return await eraseAccount(userId, calls);
-    } catch (error) {
-      if (error instanceof AdminSubjectError) return error;
-      throw error;
-    }
+    return runErasurePlan(userId, this.services.settings.plan, calls);
   }
 
-  /** The user as the audit line shows it; a pseudonym needs the secret key, so it waits for the secret. */
-  async #userReferenceOf(parsed: AccountClosureParse): Promise<string | undefined> {
+  /**
+   * The user as a log line or a receipt shows it (LOG_USER_ID, RECEIPT_USER_ID); a pseudonym needs the
+   * secret key, so it waits for the secret (and is left out when the secret could not be read).
+   */
+  async #userAs(display: UserIdDisplay, parsed: AccountClosureParse): Promise<string | undefined> {
     const userId = parsed.valid ? parsed.userId : parsed.rejectedUserId;
     if (userId === undefined) return undefined;
-    if (this.#userReference === undefined) {
+    let reference = this.#userReferences.get(display);
+    if (reference === undefined) {
       const credentials = await this.#credentials;
-      this.#userReference ??= userReferenceFor(this.services.settings.logUserId, credentials?.secretKey);
+      reference = this.#userReferences.get(display) ?? userReferenceFor(display, credentials?.secretKey);
+      this.#userReferences.set(display, reference);
     }
-    return this.#userReference(userId);
+    return reference(userId);
+
   }
 }

@@ -4,9 +4,22 @@
  * adapter, so its logic is tested without a network and an adapter can change without touching it.
  */
 import type { SQSRecord } from 'aws-lambda';
+import type { ContinuationAttributes } from './continuation.ts';
 
-/** What one Chat REST call came to, in the classes of DESIGN.md's error table. */
-export type ChatOutcomeKind = 'done' | 'absent' | 'transient' | 'throttled' | 're-sign' | 'permanent';
+/**
+ * What one Chat REST call came to, in the classes of DESIGN.md's error table, plus two the plan's commands
+ * add: `gone` (the item asked about no longer exists: a group, a contact group, a friend) and
+ * `not-enabled` (the app's edition lacks the feature, so nothing of that kind can exist).
+ */
+export type ChatOutcomeKind =
+  | 'done'
+  | 'absent'
+  | 'gone'
+  | 'not-enabled'
+  | 'transient'
+  | 'throttled'
+  | 're-sign'
+  | 'permanent';
 
 /**
  * The class of one Chat answer. Values only: no credential, no userId and no Tencent `ErrorInfo` text
@@ -113,10 +126,44 @@ export interface DeadLetterQueue {
   send(letter: DeadLetter, signal: AbortSignal): Promise<void>;
 }
 
+/** Sends a continued record back to its own queue with the continuation attributes. */
+export interface ContinuationQueue {
+  /** Resolves once SQS holds the continuation; rejects otherwise (the original then goes back for retry). */
+  send(record: SQSRecord, attributes: ContinuationAttributes, signal: AbortSignal): Promise<void>;
+}
+
 /** Best-effort visibility backoff for a record going back to its queue. */
 export interface Redelivery {
   /** Hides the record for `seconds`; resolves false if SQS refused (the record still goes back). Never throws. */
   defer(record: SQSRecord, seconds: number, signal: AbortSignal): Promise<boolean>;
+}
+
+/** One finished record's receipt, ready to send (DESIGN.md "Receipts"). */
+export interface Receipt {
+  /** `Chat Erasure Completed` (erased, absent) or `Chat Erasure Failed` (dead-lettered). */
+  detailType: 'Chat Erasure Completed' | 'Chat Erasure Failed';
+  /** The receipt detail (the EventBridge `Detail`, the Step Functions `output` or `cause`). */
+  detail: Readonly<Record<string, unknown>>;
+  /** Step Functions: the task waiting for this record, when its event carried one. */
+  taskToken?: string;
+  /** Step Functions `error` of a failure: `ChatErasure.<failure-reason>`. */
+  error?: string;
+}
+
+/** How a receipt's delivery went: every destination took it, or why not. */
+export type ReceiptDelivery =
+  | { delivered: true; warnings: string[] }
+  /** `retryable`: throttling, 5xx, network, timeout; otherwise a refusal retrying cannot change. */
+  | { delivered: false; retryable: boolean; detail: string; warnings: string[] };
+
+/** Where receipts go: an EventBridge bus (when configured) and the event's task token (when present). */
+export interface Receipts {
+  /** Whether a record with (or without) a task token needs a receipt at all. */
+  needed(taskToken: string | undefined): boolean;
+  /** Delivers one receipt to every destination; never throws. */
+  deliver(receipt: Receipt, signal: AbortSignal): Promise<ReceiptDelivery>;
+  /** Tells a waiting task the record is still under way; failures are ignored. Never throws. */
+  heartbeat(taskToken: string, signal: AbortSignal): Promise<void>;
 }
 
 /** The log lines the domain writes (Powertools Logger satisfies it). */

@@ -7,6 +7,7 @@
  */
 import { AdminSubjectError } from '../errors.ts';
 import { inProcessRetryDelayMs } from './backoff.ts';
+import { RETRY_NEEDS_CHANGE } from './errorClasses.ts';
 import type { AdminSession, ChatApi, ChatOutcome } from './ports.ts';
 
 /** A call's end: its final class and, when it succeeded, the parsed answer. */
@@ -111,7 +112,7 @@ export class RecordChatCalls {
         }
         case 'transient':
         case 'throttled': {
-          if (retried) return last;
+          if (retried || (outcome.errorCode !== undefined && RETRY_NEEDS_CHANGE.has(outcome.errorCode))) return last;
           retried = true;
           const delayMs = inProcessRetryDelayMs(0, random);
           if (this.#now() + delayMs > latestStartMs) return last;

@@ -16,10 +16,15 @@ afterAll(async () => {
   await world?.close();
 });
 
+/** The positions of the plan runs' first calls (friend_get) for a userId, in arrival order. */
 const callsFor = (userId: string) =>
   world.chat.requests
-    .map((request, index) => ({ index, from: (request.body as { From_Account?: string })?.From_Account }))
-    .filter((call) => call.from === userId)
+    .map((request, index) => ({
+      index,
+      command: request.command,
+      from: (request.body as { From_Account?: string })?.From_Account,
+    }))
+    .filter((call) => call.from === userId && call.command === 'friend_get')
     .map((call) => call.index);
 
 it('keeps each group in order, returns the rest of a group after a retry, and leaves other groups alone', async () => {

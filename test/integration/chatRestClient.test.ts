@@ -9,16 +9,20 @@ import { SignedAdminSession as AdminSession } from '../../src/chat/adminSession.
 import { AdminUserSigCache } from '../../src/chat/adminUserSig.ts';
 import { AnswerMemory } from '../../src/chat/answerMemory.ts';
 import { ChatRestClient } from '../../src/chat/chatRestClient.ts';
-import { CHAT_ERROR_CLASSES } from '../../src/chat/classifyChatAnswer.ts';
+import { CHAT_ERROR_CLASSES } from '../../src/erasure/errorClasses.ts';
 import { CommandPacers } from '../../src/chat/commandPacers.ts';
-import { eraseAccount as eraseWith } from '../../src/erasure/eraseAccount.ts';
 import type { AdminCredentials, ChatAuth, ChatRequest } from '../../src/erasure/ports.ts';
 import { RecordChatCalls } from '../../src/erasure/recordChatCalls.ts';
 
-const eraseAccount = (
+/** One friend_delete_all through the record's call rules, as the plan's friends step makes it. */
+async function eraseAccount(
   userId: string,
   options: { chat: ChatRestClient; session: AdminSession; latestStartMs: number },
-) => eraseWith(userId, new RecordChatCalls({ ...options, userId }));
+) {
+  const calls = new RecordChatCalls({ ...options, userId });
+  const result = await calls.call('sns', 'friend_delete_all', { From_Account: userId, DeleteType: 'Delete_Type_Both' });
+  return result.started ? { started: true as const, outcome: result.outcome, latenciesMs: calls.latenciesMs } : result;
+}
 
 const requestOf = (command: string, body: object, auth: ChatAuth, service = 'sns'): ChatRequest => ({
   service,

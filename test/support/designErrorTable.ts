@@ -12,3 +12,15 @@ export const DESIGN_ERROR_CODES = {
     70016, 70020, 70051, 70402, 70403,
   ],
 } as const satisfies Record<string, readonly number[]>;
+
+/**
+ * The plan commands' own codes, typed by hand from DESIGN.md "Error classification" and API.md §4, §8:
+ * each family's "account does not exist", documented retry codes, "feature not enabled" codes and
+ * per-item "already gone" codes.
+ */
+export const PLAN_ERROR_CODES = {
+  absent: [40003, 50001, 10019],
+  transient: [10002, 10018, 40006, 50004, 50005],
+  gone: [10010, 10015, 31704, 51009],
+  'not-enabled': [30005, 51013],
+} as const satisfies Record<string, readonly number[]>;

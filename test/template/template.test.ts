@@ -31,6 +31,12 @@ const DESIGN_VARIABLES = [
   'SECRET_MAX_AGE_SECONDS',
   'LOG_USER_ID',
   'PROTECTED_USER_IDS',
+  'ERASURE_STEPS',
+  'GROUP_OWNER_POLICY',
+  'PROFILE_CUSTOM_TAGS',
+  'CALL_BUDGETS',
+  'RECEIPT_EVENT_BUS',
+  'RECEIPT_USER_ID',
 ];
 const RUNTIME_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS'];
 const CHAT_REGIONS = ['china', 'singapore', 'seoul', 'tokyo', 'frankfurt', 'silicon-valley', 'jakarta'];
@@ -200,6 +206,12 @@ describe('template.yaml', () => {
         BatchSize: 1000,
         LogUserId: 'pseudonym',
         ProtectedUserIds: '',
+        ErasureSteps: 'friends',
+        GroupOwnerPolicy: 'transfer',
+        ProfileCustomTags: '',
+        CallBudgets: '',
+        ReceiptEventBusName: '',
+        ReceiptUserId: 'pseudonym',
         AlarmTopicArn: '',
         OldestMessageAlarmSeconds: 3600,
         LogRetentionDays: 90,
@@ -290,6 +302,12 @@ describe('template.yaml', () => {
         MAX_RECEIVES: ref('MaxReceives'),
         LOG_USER_ID: ref('LogUserId'),
         PROTECTED_USER_IDS: ref('ProtectedUserIds'),
+        ERASURE_STEPS: ref('ErasureSteps'),
+        GROUP_OWNER_POLICY: ref('GroupOwnerPolicy'),
+        PROFILE_CUSTOM_TAGS: ref('ProfileCustomTags'),
+        CALL_BUDGETS: ref('CallBudgets'),
+        RECEIPT_EVENT_BUS: ref('ReceiptEventBusName'),
+        RECEIPT_USER_ID: ref('ReceiptUserId'),
       });
       // CHAT_REGION and CHAT_API_ENDPOINT are exclusive; the endpoint is for simulators only.
       expect(env).not.toHaveProperty('CHAT_API_ENDPOINT');
@@ -341,7 +359,23 @@ describe('template.yaml', () => {
           parameter('CallBudgetPerSecond').MaxValue ?? 200,
         ],
         ProtectedUserIds: ['', 'admin2', 'admin2, service-bot'],
+        ErasureSteps: [
+          'friends',
+          'account',
+          'kick,friends,blocklist,follows,conversations,groups,profile,account',
+          ' account , friends ',
+        ],
+        GroupOwnerPolicy: list(parameter('GroupOwnerPolicy').AllowedValues),
+        ProfileCustomTags: ['', 'Tag_Profile_Custom_Hobby', 'Tag_Profile_Custom_Hobby, Tag_Profile_Custom_Score:int'],
+        CallBudgets: ['', 'account_delete=300,follow/follow_delete=50'],
+        ReceiptEventBusName: ['', 'erasure-receipts'],
+        ReceiptUserId: list(parameter('ReceiptUserId').AllowedValues),
       };
+      for (const [name, values] of Object.entries(domains)) {
+        const pattern = parameter(name).AllowedPattern;
+        if (typeof pattern !== 'string') continue;
+        for (const value of values) expect(String(value), name).toMatch(new RegExp(pattern));
+      }
       for (const [name, values] of Object.entries(domains)) {
         for (const value of values) {
           expect(
@@ -460,11 +494,12 @@ describe('template.yaml', () => {
       }
     });
 
-    it('may change message visibility on the erasure queue only, and decrypt only through Secrets Manager', () => {
+    it('may change message visibility on, and send continuations to, the erasure queue only; decrypt only through Secrets Manager', () => {
       const statements = inlineStatements();
       const visibility = statements.filter((s) => s.actions.includes('sqs:ChangeMessageVisibility'));
       expect(visibility).toHaveLength(1);
       expect(visibility[0]?.resources).toEqual([getAtt('ErasureQueue', 'Arn')]);
+      expect(visibility[0]?.actions).toContain('sqs:SendMessage');
 
       const kms = list(props('ErasureFunction').Policies).find((p) => isObject(p) && 'Fn::If' in p);
       expect(obj(kms, 'conditional KMS policy')['Fn::If']).toEqual([
@@ -490,7 +525,16 @@ describe('template.yaml', () => {
         expect(allowed(action), action).toEqual([getAtt('ErasureQueue', 'Arn')]);
       }
       expect(allowed('sqs:ChangeMessageVisibility')).toEqual([getAtt('ErasureQueue', 'Arn')]);
-      expect(allowed('sqs:SendMessage')).toEqual([getAtt('DeadLetterQueue', 'Arn')]);
+      // The DLQ, and the erasure queue itself for continuations.
+      expect(allowed('sqs:SendMessage').sort()).toEqual(
+        [getAtt('ErasureQueue', 'Arn'), getAtt('DeadLetterQueue', 'Arn')].sort(),
+      );
+      expect(allowed('events:PutEvents')).toEqual([
+        { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${ReceiptEventBusName}' },
+      ]);
+      for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']) {
+        expect(allowed(action), action).toEqual(['*']);
+      }
       expect(allowed('secretsmanager:GetSecretValue')).toEqual([ref('SecretArn')]);
       expect(allowed('kms:Decrypt')).toEqual([ref('SecretKmsKeyArn')]);
       expect(allowed('logs:CreateLogStream')).toEqual([getAtt('ErasureLogGroup', 'Arn')]);
@@ -498,7 +542,7 @@ describe('template.yaml', () => {
       expect(allowed('xray:PutTraceSegments')).toEqual(['*']);
     });
 
-    it('grants "*" nowhere except X-Ray, which has no resource-level permissions', () => {
+    it('grants "*" nowhere except X-Ray and the Step Functions task callbacks, which have no resource-level permissions', () => {
       const all = [...inlineStatements(), ...boundaryStatements()];
       expect(all.length).toBeGreaterThan(0);
       for (const statement of all) {
@@ -508,7 +552,11 @@ describe('template.yaml', () => {
         ).toBe(true);
         if (statement.resources.includes('*')) {
           expect(
-            statement.actions.every((a) => a.startsWith('xray:')),
+            statement.actions.every(
+              (a) =>
+                a.startsWith('xray:') ||
+                ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'].includes(a),
+            ),
             JSON.stringify(statement),
           ).toBe(true);
         }
@@ -572,5 +620,25 @@ describe('dead-letter queue size', () => {
   it('gives the DLQ the erasure queue’s MaximumMessageSize, so a body the queue accepted fits the DLQ', () => {
     expect(props('ErasureQueue').MaximumMessageSize).toBe(1048576);
     expect(props('DeadLetterQueue').MaximumMessageSize).toEqual(props('ErasureQueue').MaximumMessageSize);
+  });
+});
+
+describe('receipts and the erasure plan', () => {
+  it('lets the function put events on the receipt bus only when one is named', () => {
+    const policy = list(props('ErasureFunction').Policies).filter((p) => isObject(p) && 'Fn::If' in p);
+    const bus = policy.find((p) => JSON.stringify(p).includes('HasReceiptBus'));
+    expect(obj(bus, 'receipt bus policy')['Fn::If']).toEqual([
+      'HasReceiptBus',
+      expect.objectContaining({ Statement: [expect.objectContaining({ Action: 'events:PutEvents' })] }),
+      NO_VALUE,
+    ]);
+    expect(sectionOf('Conditions').HasReceiptBus).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [ref('ReceiptEventBusName'), ''] }],
+    });
+  });
+
+  it('refuses an ErasureSteps value the function would refuse only for unknown names (order and spaces are free)', () => {
+    const pattern = new RegExp(String(parameter('ErasureSteps').AllowedPattern));
+    for (const bad of ['', 'friend', 'friends,,kick', 'friends;kick', 'Friends']) expect(bad).not.toMatch(pattern);
   });
 });

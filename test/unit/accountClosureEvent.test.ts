@@ -54,6 +54,7 @@ describe('a plain event', () => {
       valid: true,
       userId: 'user_42',
       requestId: 'dsr-2026-000123',
+      occurredAt: '2026-11-25T10:00:00Z',
       occurredAtMs: Date.UTC(2026, 10, 25, 10, 0, 0),
       envelope: 'plain',
       warnings: [],
@@ -188,6 +189,7 @@ describe('envelopes', () => {
     valid: true,
     userId: 'u1',
     requestId: 'r1',
+    occurredAt: '2026-11-25T10:00:00Z',
     occurredAtMs: Date.UTC(2026, 10, 25, 10),
     warnings: [],
   };

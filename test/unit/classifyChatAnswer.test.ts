@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { classifyChatResponse, classifyTransportFailure } from '../../src/chat/classifyChatAnswer.ts';
 import {
   CHAT_ERROR_CLASSES,
   CHAT_ERROR_MEANINGS,
-  type ChatErrorClass,
+  type DesignErrorClass as ChatErrorClass,
   classifyChatErrorCode,
-  classifyChatResponse,
-  classifyTransportFailure,
-} from '../../src/chat/classifyChatAnswer.ts';
+  PLAN_ERROR_CLASSES,
+} from '../../src/erasure/errorClasses.ts';
 import type { ChatOutcome } from '../../src/erasure/ports.ts';
-import { DESIGN_ERROR_CODES } from '../support/designErrorTable.ts';
+import { DESIGN_ERROR_CODES, PLAN_ERROR_CODES } from '../support/designErrorTable.ts';
 
 const fail = (code: number, extra: Record<string, unknown> = {}) => ({
   ActionStatus: 'FAIL',
@@ -21,6 +21,31 @@ const fail = (code: number, extra: Record<string, unknown> = {}) => ({
 
 // DESIGN.md's table, typed by hand a second time, so that a typo in the module's lists fails a test.
 const FROM_DESIGN: Record<ChatErrorClass, readonly number[]> = DESIGN_ERROR_CODES;
+
+describe('the plan commands’ own codes (API.md §4, §8)', () => {
+  it('equal the hand-typed table exactly', () => {
+    const listed = Object.fromEntries(
+      Object.entries(PLAN_ERROR_CLASSES).map(([kind, codes]) => [kind, [...(codes ?? [])].sort()]),
+    );
+    const expected = Object.fromEntries(
+      Object.entries(PLAN_ERROR_CODES).map(([kind, codes]) => [kind, [...codes].sort()]),
+    );
+    expect(listed).toEqual(expected);
+  });
+
+  it.each(Object.entries(PLAN_ERROR_CODES).flatMap(([kind, codes]) => codes.map((code) => [kind, code] as const)))(
+    '%s for ErrorCode %i, through the whole answer too',
+    (kind, code) => {
+      expect(classifyChatErrorCode(code)).toBe(kind);
+      expect(classifyChatResponse(200, fail(code))).toMatchObject({ kind, errorCode: code });
+    },
+  );
+
+  it('never overlaps DESIGN.md’s own table', () => {
+    const design = new Set(Object.values(DESIGN_ERROR_CODES).flat() as number[]);
+    for (const codes of Object.values(PLAN_ERROR_CODES)) for (const code of codes) expect(design.has(code)).toBe(false);
+  });
+});
 
 describe('the code lists', () => {
   it('equal DESIGN.md exactly', () => {
@@ -90,7 +115,13 @@ describe('ErrorCode classes', () => {
     expect(classifyChatResponse(200, fail(code)).kind).toBe(kind);
   });
 
-  it.each([31704, 99999, 1, 70004, 70114, 71000, 20004, -70052, 2 ** 40])(
+  it.each([71000, 10004, 10007, 40009])('plan code %d is permanent, with our own meaning', (code) => {
+    const outcome = classifyChatResponse(200, fail(code));
+    expect(outcome).toMatchObject({ kind: 'permanent', errorCode: code });
+    expect(outcome.detail).toBe(`Chat ErrorCode ${code}: ${CHAT_ERROR_MEANINGS.get(code)}`);
+  });
+
+  it.each([99999, 1, 70004, 70114, 20004, -70052, 2 ** 40])(
     'unknown code %d is permanent',
     (code) => {
       expect(classifyChatResponse(200, fail(code))).toEqual({

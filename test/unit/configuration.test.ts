@@ -34,12 +34,18 @@ describe('defaults', () => {
       protectedUserIds: new Set(),
       chatBaseUrl: 'https://adminapisgp.im.qcloud.com',
       callBudgetPerSecond: 200,
+      callBudgets: new Map(),
+      erasureSteps: ['friends'],
+      groupOwnerPolicy: 'transfer',
+      profileCustomTags: [],
       maxConcurrency: 2,
       maxReceives: 5,
       chatTimeoutMs: 5000,
       userSigTtlSeconds: 3600,
       secretMaxAgeSeconds: 300,
       logUserId: 'pseudonym',
+      receiptEventBus: undefined,
+      receiptUserId: 'pseudonym',
     });
   });
 
@@ -302,5 +308,114 @@ describe('the pacing spacing', () => {
     expect(errorFor({ ...minimal(), CALL_BUDGET_PER_SECOND: '0.19', MAX_CONCURRENCY: '2' }).message).toMatch(
       /^chat-erasure configuration: CALL_BUDGET_PER_SECOND is invalid/,
     );
+  });
+});
+
+describe('ERASURE_STEPS', () => {
+  it('defaults to friends, and always runs the steps in the plan’s order', () => {
+    expect(load({}).erasureSteps).toEqual(['friends']);
+    expect(load({ ERASURE_STEPS: ' account , friends,kick' }).erasureSteps).toEqual(['kick', 'friends', 'account']);
+    expect(load({ ERASURE_STEPS: 'profile,groups,conversations,follows,blocklist,friends,kick,account' }).erasureSteps).toEqual([
+      'kick',
+      'friends',
+      'blocklist',
+      'follows',
+      'conversations',
+      'groups',
+      'profile',
+      'account',
+    ]);
+  });
+
+  it.each([
+    ['an unknown step', 'friends,messages', /unknown step "messages"/],
+    ['upper case', 'Friends', /unknown step "Friends"/],
+    ['a repeated step', 'friends, friends', /listed twice/],
+    ['an empty plan', ' , ', /the plan is empty/],
+  ])('refuses %s', (_label, value, problem) => {
+    const message = errorFor({ ...minimal(), ERASURE_STEPS: value }).message;
+    expect(message).toMatch(/^chat-erasure configuration: ERASURE_STEPS is invalid/);
+    expect(message).toMatch(problem);
+  });
+});
+
+describe('GROUP_OWNER_POLICY and PROFILE_CUSTOM_TAGS', () => {
+  it('reads the owner policy (default transfer)', () => {
+    expect(load({}).groupOwnerPolicy).toBe('transfer');
+    expect(load({ GROUP_OWNER_POLICY: 'destroy' }).groupOwnerPolicy).toBe('destroy');
+    expect(errorFor({ ...minimal(), GROUP_OWNER_POLICY: 'keep' }).message).toMatch(
+      /^chat-erasure configuration: GROUP_OWNER_POLICY is invalid/,
+    );
+  });
+
+  it('reads custom tags with their :int marks', () => {
+    expect(load({ PROFILE_CUSTOM_TAGS: ' Tag_Profile_Custom_Hobby , Tag_Profile_Custom_Score:int' }).profileCustomTags).toEqual([
+      { tag: 'Tag_Profile_Custom_Hobby', integer: false },
+      { tag: 'Tag_Profile_Custom_Score', integer: true },
+    ]);
+  });
+
+  it.each([
+    'Tag_Profile_Custom_',
+    'Tag_Profile_Custom_TooLongName',
+    'Tag_Profile_Custom_Ab1',
+    'Tag_Profile_IM_Nick',
+    'Tag_Profile_Custom_Ab:float',
+    'Tag_Profile_Custom_Ab,Tag_Profile_Custom_Ab:int',
+    'Tag_Profile_Custom_Ab,',
+  ])('refuses %j', (value) => {
+    expect(errorFor({ ...minimal(), PROFILE_CUSTOM_TAGS: value }).message).toMatch(
+      /^chat-erasure configuration: PROFILE_CUSTOM_TAGS is invalid/,
+    );
+  });
+});
+
+describe('CALL_BUDGETS', () => {
+  it('reads overrides by full path or unique last segment', () => {
+    const { callBudgets } = load({ CALL_BUDGETS: 'account_delete=300, follow/follow_delete = 50,get_list=0.5' });
+    expect(callBudgets).toEqual(
+      new Map([
+        ['im_open_login_svc/account_delete', 300],
+        ['follow/follow_delete', 50],
+        ['recentcontact/get_list', 0.5],
+      ]),
+    );
+  });
+
+  it.each([
+    ['an unknown command', 'friend_add=10', /unknown command "friend_add"/],
+    ['a repeated command', 'kick=10,im_open_login_svc/kick=20', /listed twice/],
+    ['a bad rate', 'kick=fast', /not command=rate/],
+    ['a zero rate', 'kick=0', /must be positive/],
+    ['a missing rate', 'kick', /not command=rate/],
+  ])('refuses %s', (_label, value, problem) => {
+    const message = errorFor({ ...minimal(), CALL_BUDGETS: value }).message;
+    expect(message).toMatch(/^chat-erasure configuration: CALL_BUDGETS is invalid/);
+    expect(message).toMatch(problem);
+  });
+
+  it('refuses an override whose per-instance spacing would exceed 10 s, naming CALL_BUDGETS', () => {
+    expect(errorFor({ ...minimal(), CALL_BUDGETS: 'kick=0.1' }).message).toMatch(
+      /^chat-erasure configuration: CALL_BUDGETS is invalid \(.*im_open_login_svc\/kick/,
+    );
+  });
+});
+
+describe('RECEIPT_EVENT_BUS and RECEIPT_USER_ID', () => {
+  it.each(['erasure-receipts', 'arn:aws:events:eu-central-1:123456789012:event-bus/erasure-receipts', 'default'])(
+    'accepts the bus %s',
+    (bus) => {
+      expect(load({ RECEIPT_EVENT_BUS: bus }).receiptEventBus).toBe(bus);
+    },
+  );
+
+  it('refuses a bus that is neither a name nor an ARN, and an unknown user mode', () => {
+    expect(errorFor({ ...minimal(), RECEIPT_EVENT_BUS: 'bad bus!' }).message).toMatch(
+      /^chat-erasure configuration: RECEIPT_EVENT_BUS is invalid/,
+    );
+    expect(errorFor({ ...minimal(), RECEIPT_USER_ID: 'hash' }).message).toMatch(
+      /^chat-erasure configuration: RECEIPT_USER_ID is invalid/,
+    );
+    expect(load({ RECEIPT_USER_ID: 'omit' }).receiptUserId).toBe('omit');
   });
 });

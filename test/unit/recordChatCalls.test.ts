@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AdminCredentialsSource } from '../../src/aws/adminCredentials.ts';
 import { SignedAdminSession as AdminSession } from '../../src/chat/adminSession.ts';
 import { AdminUserSigCache } from '../../src/chat/adminUserSig.ts';
-import { eraseAccount as eraseWith } from '../../src/erasure/eraseAccount.ts';
 import type {
   AdminCredentials,
   ChatApi,
@@ -16,9 +15,12 @@ import { RecordChatCalls, type RecordChatCallsOptions } from '../../src/erasure/
 import { AdminSubjectError } from '../../src/errors.ts';
 import { verifyUserSig } from '../../src/usersig/userSig.ts';
 
-/** eraseAccount through a fresh RecordChatCalls, as the batch runs it. */
-const eraseAccount = (userId: string, options: Omit<RecordChatCallsOptions, 'userId'>) =>
-  eraseWith(userId, new RecordChatCalls({ ...options, userId }));
+/** One friend_delete_all through a fresh RecordChatCalls, as a plan step makes it. */
+async function eraseAccount(userId: string, options: Omit<RecordChatCallsOptions, 'userId'>) {
+  const calls = new RecordChatCalls({ ...options, userId });
+  const result = await calls.call('sns', 'friend_delete_all', { From_Account: userId, DeleteType: 'Delete_Type_Both' });
+  return result.started ? { started: true as const, outcome: result.outcome, latenciesMs: calls.latenciesMs } : result;
+}
 
 const NOW = 1_800_000_000;
 const OLD: AdminCredentials = {

@@ -1,0 +1,119 @@
+/**
+ * The calls a plan step makes, in the step's terms: one logical call (with the record's call rules:
+ * admin check, deadline, re-sign, short retry), its answer validated against the fields the step reads,
+ * and the classes turned into how the step goes on: an answer, an item that is gone, a feature that is
+ * not enabled, or a stop (the account is absent, the step failed, time ran out).
+ */
+import type * as z from 'zod';
+import { AccountAbsentError, OutOfTimeError, StepFailedError } from '../../errors.ts';
+import { classifyChatErrorCode, describeChatErrorCode } from '../errorClasses.ts';
+import type { RecordChatCalls } from '../recordChatCalls.ts';
+import type { ChatCommandPath } from './erasureSteps.ts';
+
+/** Whose data a request is about: the record's user (absent stops the plan) or another account or item. */
+export type Subject = 'user' | 'other';
+
+export type Reply<T> =
+  | { kind: 'ok'; answer: T }
+  /** The item (another account, a group, a contact group) no longer exists: done for that item. */
+  | { kind: 'gone'; errorCode?: number }
+  /** The app's edition lacks the feature: nothing of that kind can exist. */
+  | { kind: 'not-enabled'; errorCode?: number };
+
+export interface SendOptions {
+  about: Subject;
+  /** A removal: an answer OK counts as progress of this delivery. */
+  removes?: boolean;
+}
+
+/** One per-item result of a batch write (`ResultItem[].ResultCode`). */
+export interface ItemResult {
+  code: number;
+  about: Subject;
+}
+
+export class StepCalls {
+  readonly #calls: RecordChatCalls;
+  /** Removal calls answered OK in this delivery. */
+  removals = 0;
+
+  /**
+   * @example
+   * const calls = new StepCalls(new RecordChatCalls({ chat, session, userId, latestStartMs }));
+   * const reply = await calls.send('sns/friend_get', { From_Account: userId, StartIndex: 0 }, friendPage, { about: 'user' });
+   */
+  constructor(calls: RecordChatCalls) {
+    this.#calls = calls;
+  }
+
+  /** Whether any call was sent. */
+  get started(): boolean {
+    return this.#calls.attempts > 0;
+  }
+
+  get latenciesMs(): number[] {
+    return this.#calls.latenciesMs;
+  }
+
+  /**
+   * Sends one call. Throws OutOfTimeError (not started), AccountAbsentError (the user does not exist),
+   * StepFailedError (transient, permanent, or an answer without the documented fields) or AdminSubjectError.
+   */
+  async send<T>(command: ChatCommandPath, body: object, schema: z.ZodType<T>, options: SendOptions): Promise<Reply<T>> {
+    const slash = command.indexOf('/');
+    const result = await this.#calls.call(command.slice(0, slash), command.slice(slash + 1), body);
+    if (!result.started) throw new OutOfTimeError();
+    const { outcome } = result;
+    const code = outcome.errorCode === undefined ? {} : { errorCode: outcome.errorCode };
+    switch (outcome.kind) {
+      case 'done': {
+        const parsed = schema.safeParse(result.answer);
+        if (!parsed.success) {
+          throw new StepFailedError('transient', `unexpected answer to ${command}: not the documented fields`);
+        }
+        if (options.removes) this.removals++;
+        return { kind: 'ok', answer: parsed.data };
+      }
+      case 'absent':
+        if (options.about === 'user') throw new AccountAbsentError(outcome.errorCode);
+        return { kind: 'gone', ...code };
+      case 'gone':
+        return { kind: 'gone', ...code };
+      case 'not-enabled':
+        return { kind: 'not-enabled', ...code };
+      case 'permanent':
+        throw new StepFailedError('permanent', outcome.detail, outcome.errorCode);
+      default:
+        throw new StepFailedError('transient', outcome.detail, outcome.errorCode);
+    }
+  }
+}
+
+/**
+ * Checks a batch write's per-item results: 0 and "already gone" are done; the user's own "does not exist"
+ * stops the plan (absent); another account's is done for that item; a permanent code fails the step;
+ * anything transient is left for the read-back, which acts once more.
+ * @example
+ * checkItems([{ code: 0, about: 'other' }, { code: 31704, about: 'other' }]); // fine
+ */
+export function checkItems(items: readonly ItemResult[]): void {
+  for (const { code, about } of items) {
+    if (code === 0) continue;
+    const kind = classifyChatErrorCode(code);
+    if (kind === 'absent' && about === 'user') throw new AccountAbsentError(code);
+    if (kind === 'permanent') throw new StepFailedError('permanent', describeChatErrorCode(code), code);
+  }
+}
+
+/**
+ * A read's per-item result about the user must be 0: the user's "does not exist" stops the plan (absent),
+ * any other code fails the step by its class (a transient one is retried, never taken as "nothing left").
+ * @example
+ * requireItem(own.ResultCode); // throws unless 0
+ */
+export function requireItem(code: number): void {
+  if (code === 0) return;
+  const kind = classifyChatErrorCode(code);
+  if (kind === 'absent') throw new AccountAbsentError(code);
+  throw new StepFailedError(kind === 'permanent' ? 'permanent' : 'transient', describeChatErrorCode(code), code);
+}

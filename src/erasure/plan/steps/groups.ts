@@ -1,0 +1,189 @@
+/**
+ * `groups`: the user's group memberships (`delete_group_member` with `Silence: 1`) and the groups the user
+ * owns, per GROUP_OWNER_POLICY: `transfer` hands each to its longest-standing other member (earliest
+ * `JoinTime` in `get_group_member_info`; ties: the lower `Member_Account`) and then removes the user;
+ * a group with no other member, or of a type that keeps no member list (AVChatRoom), is destroyed.
+ * `destroy` destroys every owned group. A membership no API can remove (an AVChatRoom the user does not
+ * own) is a residual: counted, and left out of the read-back. 10010/10015 (the group is gone) are done.
+ */
+import * as z from 'zod';
+import { StepFailedError } from '../../../errors.ts';
+import { collectPages, forEachLimited, REMOVAL_CONCURRENCY, removeUntilEmpty } from '../listing.ts';
+import type { ErasureStep, StepContext } from '../step.ts';
+
+/** The first page size; halved after 10018 (an answer over 1 MB), down to MIN_LIMIT. */
+const FIRST_LIMIT = 1000;
+const MIN_LIMIT = 10;
+/** get_group_member_info pages of at most this many members. */
+const MEMBER_PAGE = 200;
+const ANSWER_TOO_LARGE = 10018;
+
+const membershipAnswer = z.object({
+  TotalCount: z.number().int().min(0),
+  GroupIdList: z
+    .array(
+      z.object({
+        GroupId: z.string(),
+        Type: z.string(),
+        Owner_Account: z.string().optional(),
+        SelfInfo: z.object({ Role: z.string().optional() }).optional(),
+      }),
+    )
+    .optional(),
+});
+const memberAnswer = z.object({
+  MemberNum: z.number().int().min(0),
+  MemberList: z.array(z.object({ Member_Account: z.string(), JoinTime: z.number().optional() })).optional(),
+  Next: z.string().optional(),
+});
+const writeAnswer = z.object({});
+
+interface Membership {
+  groupId: string;
+  type: string;
+  owned: boolean;
+}
+
+/** What the step did with owned groups, and what it had to leave. */
+interface GroupCounts {
+  transferred: number;
+  destroyed: number;
+  avchatroomMemberships: number;
+}
+
+async function listMemberships({ userId, calls }: StepContext): Promise<Membership[]> {
+  let limit = FIRST_LIMIT;
+  const seen = new Set<string>();
+  return collectPages<number, Membership>(0, async (offset) => {
+    for (;;) {
+      try {
+        const reply = await calls.send(
+          'group_open_http_svc/get_joined_group_list',
+          {
+            Member_Account: userId,
+            Limit: limit,
+            Offset: offset,
+            WithHugeGroups: 1,
+            WithNoActiveGroups: 1,
+            ResponseFilter: { GroupBaseInfoFilter: ['Type', 'Owner_Account'], SelfInfoFilter: ['Role'] },
+          },
+          membershipAnswer,
+          { about: 'user' },
+        );
+        if (reply.kind !== 'ok') return { items: [], next: undefined };
+        const page = reply.answer.GroupIdList ?? [];
+        if (page.length > 0 && page.every((group) => seen.has(group.GroupId))) {
+          throw new StepFailedError('transient', 'a listing page repeated');
+        }
+        for (const group of page) seen.add(group.GroupId);
+        const items = page.map((group) => ({
+          groupId: group.GroupId,
+          type: group.Type,
+          owned: group.Owner_Account === userId || group.SelfInfo?.Role === 'Owner',
+        }));
+        const next = offset + page.length;
+        return { items, next: page.length > 0 && next < reply.answer.TotalCount ? next : undefined };
+      } catch (error) {
+        // 10018: the answer would be over 1 MB; ask for fewer groups per page.
+        if (!(error instanceof StepFailedError) || error.errorCode !== ANSWER_TOO_LARGE || limit <= MIN_LIMIT) throw error;
+        limit = Math.max(MIN_LIMIT, Math.floor(limit / 2));
+      }
+    }
+  });
+}
+
+/** The longest-standing member other than the user, or undefined when there is none (or the group is gone). */
+async function successorOf({ userId, calls }: StepContext, groupId: string): Promise<string | undefined | 'gone'> {
+  let gone = false;
+  const members = await collectPages<{ offset: number; next: string }, { account: string; joinTime: number }>(
+    { offset: 0, next: '' },
+    async (position) => {
+      const reply = await calls.send(
+        'group_open_http_svc/get_group_member_info',
+        { GroupId: groupId, Limit: MEMBER_PAGE, Offset: position.offset, Next: position.next, MemberInfoFilter: ['JoinTime'] },
+        memberAnswer,
+        { about: 'other' },
+      );
+      if (reply.kind !== 'ok') {
+        gone = true;
+        return { items: [], next: undefined };
+      }
+      const page = reply.answer.MemberList ?? [];
+      const items = page.map((member) => ({
+        account: member.Member_Account,
+        joinTime: member.JoinTime ?? Number.POSITIVE_INFINITY,
+      }));
+      const offset = position.offset + page.length;
+      // Community groups page by the opaque Next ("" = done); the others by Offset up to MemberNum.
+      const more = reply.answer.Next !== undefined ? reply.answer.Next !== '' : page.length > 0 && offset < reply.answer.MemberNum;
+      return { items, next: more ? { offset, next: reply.answer.Next ?? '' } : undefined };
+    },
+  );
+  if (gone) return 'gone';
+  const others = members.filter((member) => member.account !== userId);
+  others.sort((a, b) => a.joinTime - b.joinTime || (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+  return others[0]?.account;
+}
+
+async function leave(context: StepContext, group: Membership, counts: GroupCounts): Promise<void> {
+  const { userId, calls, settings } = context;
+  const destroy = async () => {
+    const reply = await calls.send('group_open_http_svc/destroy_group', { GroupId: group.groupId }, writeAnswer, {
+      about: 'other',
+      removes: true,
+    });
+    if (reply.kind === 'ok') counts.destroyed++;
+  };
+  const removeMember = () =>
+    calls.send(
+      'group_open_http_svc/delete_group_member',
+      { GroupId: group.groupId, MemberToDel_Account: [userId], Silence: 1 },
+      writeAnswer,
+      { about: 'other', removes: true },
+    );
+  if (!group.owned) {
+    await removeMember();
+    return;
+  }
+  if (settings.groupOwnerPolicy === 'destroy' || group.type === 'AVChatRoom') {
+    await destroy();
+    return;
+  }
+  const successor = await successorOf(context, group.groupId);
+  if (successor === 'gone') return;
+  if (successor === undefined) {
+    await destroy();
+    return;
+  }
+  const reply = await calls.send(
+    'group_open_http_svc/change_group_owner',
+    { GroupId: group.groupId, NewOwner_Account: successor },
+    writeAnswer,
+    { about: 'other' },
+  );
+  if (reply.kind !== 'ok') return;
+  counts.transferred++;
+  await removeMember();
+}
+
+export const groups: ErasureStep = async (context) => {
+  const counts: GroupCounts = { transferred: 0, destroyed: 0, avchatroomMemberships: 0 };
+  const list = async () => {
+    const memberships = await listMemberships(context);
+    // delete_group_member refuses AVChatRoom: a membership there that the user does not own stays.
+    const residual = memberships.filter((group) => group.type === 'AVChatRoom' && !group.owned);
+    counts.avchatroomMemberships = residual.length;
+    return memberships.filter((group) => !residual.includes(group));
+  };
+  const remove = (left: readonly Membership[]) =>
+    forEachLimited(left, REMOVAL_CONCURRENCY, (group) => leave(context, group, counts));
+  const { removed } = await removeUntilEmpty(list, remove);
+  return {
+    result: 'done',
+    removed,
+    verified: true,
+    transferred: counts.transferred,
+    destroyed: counts.destroyed,
+    ...(counts.avchatroomMemberships > 0 ? { residual: { 'avchatroom-memberships': counts.avchatroomMemberships } } : {}),
+  };
+};
