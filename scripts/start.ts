@@ -19,7 +19,7 @@ import {
   readEventFile,
   sampleEventPaths,
 } from './start/eventFiles.ts';
-import { headerLines, type JudgedRun, queueRunLines, summaryLines } from './start/report.ts';
+import { fullPlanLines, headerLines, type JudgedRun, queueRunLines, summaryLines } from './start/report.ts';
 import { printErrorLines, printLines } from './start/terminal.ts';
 import { judgeRun, nothingLost } from './start/verdict.ts';
 
@@ -107,9 +107,21 @@ async function main(args: readonly string[]): Promise<number> {
     runs.push({ report, verdict: judgeRun(report) });
     printLines(queueRunLines(report));
   }
+  let fullPlanErased = true;
+  if (options.files.length === 0 && !interrupted.aborted) {
+    // Beside the default plan: one user with data of every kind through every step of the plan.
+    const { runFullPlan } = await import('./start/fullPlanRun.ts');
+    const fullPlan = await runFullPlan({
+      signal: interrupted,
+      maxDrainMs: MAX_DRAIN_MS,
+      verbose: options.verbose,
+    });
+    printLines(fullPlanLines(fullPlan));
+    fullPlanErased = fullPlan.audit.at(-1)?.outcome === 'erased';
+  }
   printLines(summaryLines(runs, skipped, performance.now() - startedAt));
   if (interrupted.aborted) return EXIT.interrupted;
-  return skipped.length === 0 && runs.every(({ verdict }) => nothingLost(verdict))
+  return fullPlanErased && skipped.length === 0 && runs.every(({ verdict }) => nothingLost(verdict))
     ? EXIT.ok
     : EXIT.notAccounted;
 }

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 
-export const AUDIT_OUTCOMES = ['erased', 'absent', 'dead-lettered', 'retry'] as const;
+export const AUDIT_OUTCOMES = ['erased', 'absent', 'dead-lettered', 'retry', 'continued'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /** Outcomes after which the record is gone from the erasure queue for good, and accounted for. */
@@ -16,11 +16,18 @@ const auditLineSchema = z.looseObject({
   outcome: z.enum(AUDIT_OUTCOMES),
   requestId: z.string(),
   messageId: z.string(),
+  /** The first messageId of the erasure: continuations of a long plan share it. */
+  erasureId: z.string(),
   user: z.string().optional(),
   attempts: z.number().optional(),
   errorCode: z.number().optional(),
   failureReason: z.string().optional(),
+  failedStep: z.string().optional(),
   error: z.string().optional(),
+  /** The result per plan step. */
+  steps: z
+    .record(z.string(), z.looseObject({ result: z.string(), removed: z.number(), verified: z.boolean() }))
+    .optional(),
   /** Metadata problems that did not block the erasure (e.g. a malformed occurredAt). */
   warnings: z.array(z.string()).optional(),
 });
@@ -29,7 +36,10 @@ const auditLineSchema = z.looseObject({
 export type AuditLine = z.infer<typeof auditLineSchema>;
 
 export interface AuditTrail {
-  /** messageId → its audit lines, oldest first (a retried record has several). */
+  /**
+   * messageId → its audit lines, oldest first (a retried record has several), followed by those of its
+   * continuations (same erasureId) when a long plan was continued.
+   */
   byMessage: Map<string, AuditLine[]>;
   /** `erasure` lines that miss a contract key: a contract break the demo reports rather than hides. */
   malformed: number;
@@ -51,9 +61,9 @@ export function auditTrail(logRecords: readonly Record<string, unknown>[]): Audi
       malformed += 1;
       continue;
     }
-    const lines = byMessage.get(parsed.data.messageId) ?? [];
+    const lines = byMessage.get(parsed.data.erasureId) ?? [];
     lines.push(parsed.data);
-    byMessage.set(parsed.data.messageId, lines);
+    byMessage.set(parsed.data.erasureId, lines);
   }
   return { byMessage, malformed };
 }

@@ -18,6 +18,8 @@ import { type ErasedUserChange, type FriendLists, friendListChanges } from './fr
 export const DEMO_INSTANCES = 2;
 /** The simulator's per-second call limit: Tencent's documented 200 calls/s per app. */
 export const CHAT_CALLS_PER_SECOND = 200;
+/** The EventBridge bus the demo's receipts go to (RECEIPT_EVENT_BUS). */
+export const DEMO_RECEIPT_BUS = 'chat-erasure-receipts';
 
 export interface QueueRunOptions {
   queue: QueueKind;
@@ -83,6 +85,9 @@ export interface QueueRunReport {
   chatCallsPerSecond: number;
   /** `erasure` log lines missing a contract key. */
   malformedAuditLines: number;
+  /** The EventBridge bus receipts went to, and what it received. */
+  receiptBus: string;
+  receipts: { detailType: string; detail: Record<string, unknown> }[];
 }
 
 function plainUserIdOf(body: string): string | undefined {
@@ -156,6 +161,7 @@ export async function runQueue(options: QueueRunOptions): Promise<QueueRunReport
     fifo,
     chatCallsPerSecond: CHAT_CALLS_PER_SECOND,
     echoFunctionLogs: options.verbose,
+    receiptBus: DEMO_RECEIPT_BUS,
   });
   try {
     const seed = demoFriendGraph(seedableUserIds(messages.map((message) => message.body)));
@@ -214,6 +220,10 @@ export async function runQueue(options: QueueRunOptions): Promise<QueueRunReport
       chat: chatTraffic(world.chat),
       chatCallsPerSecond: CHAT_CALLS_PER_SECOND,
       malformedAuditLines: trail.malformed,
+      receiptBus: DEMO_RECEIPT_BUS,
+      receipts: world.events
+        .events({ bus: DEMO_RECEIPT_BUS })
+        .map((event) => ({ detailType: event.detailType, detail: event.detail })),
     };
   } finally {
     await world.close();

@@ -8,6 +8,7 @@ import type { DrainResult } from '../../sim/aws/eventSourceMapping.ts';
 import { type AuditLine, type AuditOutcome, FINAL_OUTCOMES } from './auditLog.ts';
 import type { QueueKind } from './eventFiles.ts';
 import type { ErasedUserChange, NeighbourChange, NeighbourLink } from './friendListChanges.ts';
+import type { FullPlanReport } from './fullPlanRun.ts';
 import type { DeadLetterView, DemoRecord, QueueRunReport } from './queueRun.ts';
 import { displayText, shorten } from './terminal.ts';
 import { nothingLost, type RunVerdict } from './verdict.ts';
@@ -58,7 +59,8 @@ export function headerLines(
       .join(', ');
   return [
     'chat-erasure, local run: the real bundle (dist/handler.mjs) on loopback stand-ins',
-    '  Chat API simulator, SQS (fauxqs) with the erasure queue and its DLQ, Secrets Manager; all on 127.0.0.1.',
+    '  Chat API simulator, SQS (fauxqs) with the erasure queue and its DLQ, Secrets Manager, EventBridge and',
+    '  Step Functions (receipts); all on 127.0.0.1.',
     `  No AWS or Tencent account is used. ${plural(instances, 'warm Lambda instance')} poll the queue.`,
     '  User IDs: the function logs a pseudonym (LOG_USER_ID=pseudonym, its default). The plain userId shown',
     '  after "=" is read from the event body by this demo; the function itself never logs it.',
@@ -258,6 +260,7 @@ export function outcomeCounts(records: readonly DemoRecord[]): Record<AuditOutco
     absent: 0,
     'dead-lettered': 0,
     retry: 0,
+    continued: 0,
     none: 0,
   };
   for (const record of records) counts[record.audit.at(-1)?.outcome ?? 'none'] += 1;
@@ -266,6 +269,7 @@ export function outcomeCounts(records: readonly DemoRecord[]): Record<AuditOutco
 
 const countsText = (counts: Record<AuditOutcome | 'none', number>) =>
   `erased ${counts.erased}, absent ${counts.absent}, dead-lettered ${counts['dead-lettered']}, retry ${counts.retry}` +
+  (counts.continued > 0 ? `, continued ${counts.continued}` : '') +
   (counts.none > 0 ? `, NO OUTCOME ${counts.none}` : '');
 
 /** Everything about one queue's run. */
@@ -279,6 +283,69 @@ export function queueRunLines(report: QueueRunReport): string[] {
     ...recordLines(report),
     ...friendListLines(report),
     ...deadLetterLines(report),
+    ...receiptLines(report.receipts, report.receiptBus),
+  ];
+}
+
+/** The receipts the pipeline got: counts by detail type and outcome, and the first one in full. */
+export function receiptLines(
+  receipts: readonly { detailType: string; detail: Record<string, unknown> }[],
+  bus: string,
+): string[] {
+  if (receipts.length === 0) return [`Receipts on the EventBridge bus ${bus}: none`, ''];
+  const byKind = new Map<string, number>();
+  for (const { detailType, detail } of receipts) {
+    const key = `${detailType} (${String(detail.outcome)}${detail.failureReason === undefined ? '' : `, ${String(detail.failureReason)}`})`;
+    byKind.set(key, (byKind.get(key) ?? 0) + 1);
+  }
+  const first = receipts[0] as { detailType: string; detail: Record<string, unknown> };
+  return [
+    `Receipts on the EventBridge bus ${bus}: ${plural(receipts.length, 'event')} (Source chat-erasure)`,
+    ...[...byKind].map(([kind, count]) => `  ${count} × ${kind}`),
+    `  The first one, as a pipeline receives it (DetailType "${first.detailType}"):`,
+    ...JSON.stringify(first.detail, null, 2)
+      .split('\n')
+      .map((line) => `    ${displayText(line)}`),
+    '',
+  ];
+}
+
+/** The full-plan run: each step's result, the user's data kind by kind, what stays, and the receipt. */
+export function fullPlanLines(report: FullPlanReport): string[] {
+  const last = report.audit.at(-1);
+  const steps = Object.entries(last?.steps ?? {}).map(([step, result]) => {
+    const extras = Object.entries(result)
+      .filter(([key]) => !['result', 'removed', 'verified'].includes(key))
+      .map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+    return [
+      step,
+      result.result,
+      `removed ${result.removed}`,
+      result.verified ? 'verified' : step === 'kick' ? '(no read-back)' : 'NOT verified',
+      extras.join(', '),
+    ];
+  });
+  const kinds = report.kinds.map((kind) => [
+    kind.kind,
+    `${kind.before} -> ${kind.after}`,
+    kind.after === 0 ? 'erased' : (kind.residual ?? 'LEFT'),
+  ]);
+  const receipt = report.receipts[0];
+  return [
+    `━━ Full plan: ERASURE_STEPS=${report.steps} ━━`,
+    `One event for ${user(report.userId)}, a user with data of every kind: ${last?.outcome ?? 'NO OUTCOME'} in ${seconds(report.drainMs)}.`,
+    'Steps (in the plan’s fixed order)',
+    ...columns(steps, '  '),
+    `Data the simulator holds about ${user(report.userId)} (before -> after)`,
+    ...columns(kinds, '  '),
+    'NOT erased, by design (no API reaches them):',
+    `  one-way friend entries held by others: ${report.heldByOthers.friendOf.map(user).join(', ') || 'none'}`,
+    `  blocklist entries held by others: ${report.heldByOthers.blockedBy.map(user).join(', ') || 'none'}`,
+    `  the other side of ${plural(report.heldByOthers.peerConversations, 'conversation')} and the user's messages in groups (roaming storage expires them)`,
+    ...(receipt === undefined
+      ? ['Receipt: none arrived (NOT expected)']
+      : [`Receipt: ${receipt.detailType}, residual: ${(receipt.detail.residual as string[]).join('; ')}`]),
+    '',
   ];
 }
 

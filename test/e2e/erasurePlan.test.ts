@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLambdaContext } from '../../sim/aws/lambdaContext.ts';
 import { type ErasureWorld, type ErasureWorldOptions, startErasureWorld } from '../../sim/erasureWorld.ts';
-import { CUSTOM_TAGS, FULL_PLAN, seedFullUser } from './planSeeds.ts';
+import { CUSTOM_TAGS, FULL_PLAN, seedFullUser } from '../../sim/planSeeds.ts';
 import { attribute, event, lastOutcome, readDeadLetters, sqsEvent } from './support.ts';
 
 let world: ErasureWorld | undefined;

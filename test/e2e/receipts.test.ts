@@ -76,14 +76,14 @@ describe('EventBridge receipts', () => {
   });
 
   it.each([
-    ['invalid-event', () => '{"userId": 42}', undefined],
-    ['permanent-error', () => event({ userId: 'rc_perm' }), 30001],
-    ['retries-exhausted', () => event({ userId: 'rc_flaky' }), 70500],
+    ['invalid-event', '{"userId": 42}', undefined],
+    ['permanent-error', JSON.stringify({ userId: 'rc_perm' }), 30001],
+    ['retries-exhausted', JSON.stringify({ userId: 'rc_flaky' }), 70500],
   ] as const)('sends Chat Erasure Failed for a record dead-lettered as %s', async (reason, body, code) => {
     const w = await startWorld();
     w.chat.seed({ accounts: ['rc_perm', 'rc_flaky'] });
     if (code !== undefined) w.chat.injectFault({ type: 'error-code', code, times: Number.POSITIVE_INFINITY });
-    const { ids } = await invoke(w, [body()], 3);
+    const { ids } = await invoke(w, [body], 3);
     const [failed] = eventsFor(w, ids[0] as string);
     expect(failed?.detailType).toBe('Chat Erasure Failed');
     expect(failed?.detail).toMatchObject({

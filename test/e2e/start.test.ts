@@ -173,6 +173,24 @@ describe('npm start on the sample events', () => {
     );
   });
 
+  it('prints the receipts the pipeline got, one of them in full', () => {
+    expect(run.stdout).toMatch(/^Receipts on the EventBridge bus chat-erasure-receipts: 18 events \(Source chat-erasure\)$/m);
+    expect(run.stdout).toMatch(/^ {2}9 × Chat Erasure Failed \(dead-lettered, invalid-event\)$/m);
+    expect(run.stdout).toMatch(/"outcome": "erased"/);
+  });
+
+  it('runs the full plan for a user with data of every kind, beside the default run', () => {
+    const full = run.stdout.slice(run.stdout.indexOf('━━ Full plan'));
+    expect(full).toMatch(/One event for demo_full, a user with data of every kind: erased/);
+    for (const step of ['kick', 'friends', 'blocklist', 'follows', 'conversations', 'groups', 'profile', 'account']) {
+      expect(full).toMatch(new RegExp(`^ {2}${step} +done +removed \\d+ +(verified|\\(no read-back\\))`, 'm'));
+    }
+    expect(full).toMatch(/^ {2}profile fields +9 -> 0 +erased$/m);
+    expect(full).toMatch(/^ {2}group memberships +6 -> 1 +an AVChatRoom the user only joined/m);
+    expect(full).toMatch(/one-way friend entries held by others: demo_full_ow/);
+    expect(full).toMatch(/^Receipt: Chat Erasure Completed/m);
+  });
+
   it('prints a readable summary, hides the raw function logs and shows no credential', () => {
     // 8 or 9 plan runs: the two demo_carol records share one when they land in the same batch. Each run
     // lists (friend_get, group_get), deletes, and reads back.
@@ -300,6 +318,7 @@ describe('the report of a run that did not end well (built from a synthetic run,
     outcome,
     requestId: `req-${messageId}`,
     messageId,
+    erasureId: messageId,
     user: '0123456789abcdef',
     ...extra,
   });
@@ -330,6 +349,8 @@ describe('the report of a run that did not end well (built from a synthetic run,
     ],
     friendLists: [],
     deadLetters: [],
+    receiptBus: 'chat-erasure-receipts',
+    receipts: [],
     drain: {
       invocations: 3,
       recordsDelivered: 5,

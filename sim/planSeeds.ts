@@ -1,5 +1,8 @@
-/** Users with data of every kind the erasure plan removes, seeded into the Chat API simulator. */
-import type { ChatApiSimulator } from '../../sim/chat-api/index.ts';
+/**
+ * Users with data of every kind the erasure plan removes, seeded into the Chat API simulator: shared by
+ * the end-to-end tests and `npm start`'s full-plan run.
+ */
+import type { ChatApiSimulator } from './chat-api/index.ts';
 
 export const FULL_PLAN = 'kick,friends,blocklist,follows,conversations,groups,profile,account';
 
