@@ -1,16 +1,16 @@
 /**
  * The composition root: builds every adapter the erasure domain needs from the configuration, once per
  * Lambda instance. The keep-alive pool, the pacers, the cached secret and UserSig live as long as the
- * instance does; the SQS client is built on first use (most invocations dead-letter nothing).
+ * instance does; the SQS, EventBridge and Step Functions clients are loaded on first use (most
+ * invocations dead-letter nothing and send no receipt).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { secretsManagerCredentials } from './aws/adminCredentials.ts';
-import { awsClientOptions } from './aws/awsClientOptions.ts';
 import { SqsContinuationQueue } from './aws/continuationQueue.ts';
 import { SqsDeadLetterQueue } from './aws/deadLetterQueue.ts';
 import { EventBridgeReceipts } from './aws/eventBridgeReceipts.ts';
+import { sqsClient } from './aws/lazyModules.ts';
 import { PipelineReceipts } from './aws/pipelineReceipts.ts';
 import { SqsRedelivery } from './aws/redelivery.ts';
 import { StepFunctionsReceipts } from './aws/stepFunctionsReceipts.ts';
@@ -32,10 +32,6 @@ export interface InstanceServices extends ErasureServices {
  * export const handler = (event, context) => processErasureBatch(event, context, services);
  */
 export function createServices(configuration: Configuration): InstanceServices {
-  let sqs: SQSClient | undefined;
-  // A queue URL must never redirect the client: the endpoint is what the SDK resolved (region or
-  // AWS_ENDPOINT_URL_SQS), so the DLQ lives in the function's region.
-  const sqsClient = () => (sqs ??= new SQSClient({ ...awsClientOptions(), useQueueUrlAsEndpoint: false }));
   const userSigs = new AdminUserSigCache(configuration.userSigTtlSeconds);
   const pacers = new CommandPacers((command) => commandShare(configuration, command));
   const logger = new Logger({ serviceName: 'chat-erasure' });

@@ -3,10 +3,11 @@
  * the attributes that carry the erasure on. FIFO queues: the same MessageGroupId and the deduplication id
  * `<erasure-id>-<continuation>`, so a repeated send of the same continuation is deduplicated by SQS.
  */
-import { type MessageAttributeValue, SendMessageCommand, type SendMessageCommandInput, type SQSClient } from '@aws-sdk/client-sqs';
+import type { MessageAttributeValue, SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { ContinuationAttributes } from '../erasure/continuation.ts';
 import type { ContinuationQueue } from '../erasure/ports.ts';
+import { sqsModule } from './lazyModules.ts';
 import { queueUrlFromArn } from './redelivery.ts';
 
 const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
@@ -40,16 +41,17 @@ export function continuationMessage(
  * await continuations.send(record, { erasureId, requestId, firstSentAt, continuation: 1 }, signal);
  */
 export class SqsContinuationQueue implements ContinuationQueue {
-  readonly #sqs: () => SQSClient;
+  readonly #sqs: () => Promise<SQSClient>;
 
-  constructor(sqs: SQSClient | (() => SQSClient)) {
-    this.#sqs = typeof sqs === 'function' ? sqs : () => sqs;
+  constructor(sqs: SQSClient | (() => Promise<SQSClient>)) {
+    this.#sqs = typeof sqs === 'function' ? sqs : async () => sqs;
   }
 
   async send(record: SQSRecord, attributes: ContinuationAttributes, signal?: AbortSignal): Promise<void> {
     const queueUrl = queueUrlFromArn(record.eventSourceARN);
     if (queueUrl === undefined) throw new Error('the record’s eventSourceARN is not an SQS queue ARN');
-    await this.#sqs().send(
+    const [sqs, { SendMessageCommand }] = await Promise.all([this.#sqs(), sqsModule()]);
+    await sqs.send(
       new SendMessageCommand(continuationMessage(queueUrl, record, attributes)),
       signal === undefined ? {} : { abortSignal: signal },
     );

@@ -2,14 +2,10 @@
  * Sends a record that cannot succeed to the dead-letter queue with its reason (DESIGN.md "DLQ message"):
  * the body byte for byte, so SQS's native redrive can replay it, and the failure in message attributes.
  */
-import {
-  type MessageAttributeValue,
-  SendMessageCommand,
-  type SendMessageCommandInput,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { MessageAttributeValue, SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetter, DeadLetterQueue } from '../erasure/ports.ts';
 import { receiveCountOf } from '../erasure/receiveCount.ts';
+import { sqsModule } from './lazyModules.ts';
 
 const MAX_ERROR_MESSAGE_CHARS = 256;
 
@@ -74,12 +70,12 @@ export function isMessageTooLarge(error: unknown): boolean {
  *   failedAt: new Date() }, signal);
  */
 export class SqsDeadLetterQueue implements DeadLetterQueue {
-  readonly #sqs: () => SQSClient;
+  readonly #sqs: () => Promise<SQSClient>;
   readonly #queueUrl: string;
 
   /** @param sqs the client, or a function returning it (built on first use: most invocations need none). */
-  constructor(sqs: SQSClient | (() => SQSClient), queueUrl: string) {
-    this.#sqs = typeof sqs === 'function' ? sqs : () => sqs;
+  constructor(sqs: SQSClient | (() => Promise<SQSClient>), queueUrl: string) {
+    this.#sqs = typeof sqs === 'function' ? sqs : async () => sqs;
     this.#queueUrl = queueUrl;
   }
 
@@ -88,9 +84,10 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
    * the source queue accepted always fits on its own). Rejects for any other failure.
    */
   async send(letter: DeadLetter, signal?: AbortSignal): Promise<void> {
+    const [sqs, { SendMessageCommand }] = await Promise.all([this.#sqs(), sqsModule()]);
     for (const level of ['all', 'reason-only', 'none'] as const) {
       try {
-        await this.#sqs().send(new SendMessageCommand(deadLetterMessage(this.#queueUrl, letter, level)), {
+        await sqs.send(new SendMessageCommand(deadLetterMessage(this.#queueUrl, letter, level)), {
           ...(signal === undefined ? {} : { abortSignal: signal }),
         });
         return;

@@ -3,10 +3,11 @@
  * invocation's finished records: at most 10 entries and less than 256 KiB per call (counted as AWS counts
  * an entry), per-entry failures told apart from the call's. Each caller learns its own entry's fate.
  */
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Receipt, ReceiptDelivery } from '../erasure/ports.ts';
 import { awsClientOptions } from './awsClientOptions.ts';
 import { errorName, isRetryableAwsError } from './awsErrors.ts';
+import { eventBridgeModule, onFirstUse } from './lazyModules.ts';
 
 export const RECEIPT_SOURCE = 'chat-erasure';
 /** PutEvents takes at most this many entries, whose total size must stay below 256 KiB. */
@@ -44,7 +45,7 @@ export function putEventsEntrySize(entry: PutEventsRequestEntry): number {
 
 export class EventBridgeReceipts {
   readonly #busName: string;
-  readonly #client: () => EventBridgeClient;
+  readonly #client: () => Promise<EventBridgeClient>;
   #pending: Pending[] = [];
   #timer: NodeJS.Timeout | undefined;
 
@@ -56,8 +57,10 @@ export class EventBridgeReceipts {
    */
   constructor(busName: string, client?: EventBridgeClient) {
     this.#busName = busName;
-    let built = client;
-    this.#client = () => (built ??= new EventBridgeClient(awsClientOptions()));
+    this.#client =
+      client === undefined
+        ? onFirstUse(async () => new (await eventBridgeModule()).EventBridgeClient(awsClientOptions()))
+        : async () => client;
   }
 
   /** Queues the receipt for the next PutEvents call and resolves with its entry's result. Never throws. */
@@ -93,7 +96,8 @@ export class EventBridgeReceipts {
 
   async #send(batch: Pending[], signal: AbortSignal): Promise<void> {
     try {
-      const answer = await this.#client().send(new PutEventsCommand({ Entries: batch.map((pending) => pending.entry) }), {
+      const [client, { PutEventsCommand }] = await Promise.all([this.#client(), eventBridgeModule()]);
+      const answer = await client.send(new PutEventsCommand({ Entries: batch.map((pending) => pending.entry) }), {
         abortSignal: signal,
       });
       batch.forEach((pending, index) => {

@@ -2,9 +2,10 @@
  * Best-effort visibility backoff for a record going back to its queue: ChangeMessageVisibility on the
  * source queue, whose URL is derived from the record's eventSourceARN.
  */
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { Redelivery } from '../erasure/ports.ts';
+import { sqsModule } from './lazyModules.ts';
 
 /**
  * `arn:aws:sqs:us-east-1:123456789012:erasure` → `https://sqs.us-east-1.amazonaws.com/123456789012/erasure`.
@@ -24,18 +25,19 @@ export function queueUrlFromArn(arn: string): string | undefined {
  * await redelivery.defer(record, 30, signal); // false when SQS refused: the record goes back anyway
  */
 export class SqsRedelivery implements Redelivery {
-  readonly #sqs: () => SQSClient;
+  readonly #sqs: () => Promise<SQSClient>;
 
   /** @param sqs the client, or a function returning it (built on first use). */
-  constructor(sqs: SQSClient | (() => SQSClient)) {
-    this.#sqs = typeof sqs === 'function' ? sqs : () => sqs;
+  constructor(sqs: SQSClient | (() => Promise<SQSClient>)) {
+    this.#sqs = typeof sqs === 'function' ? sqs : async () => sqs;
   }
 
   async defer(record: SQSRecord, seconds: number, signal?: AbortSignal): Promise<boolean> {
     const queueUrl = queueUrlFromArn(record.eventSourceARN);
     if (queueUrl === undefined) return false;
     try {
-      await this.#sqs().send(
+      const [sqs, { ChangeMessageVisibilityCommand }] = await Promise.all([this.#sqs(), sqsModule()]);
+      await sqs.send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: queueUrl,
           ReceiptHandle: record.receiptHandle,

@@ -4,15 +4,11 @@
  * the receipt as `cause` for a dead-lettered one, SendTaskHeartbeat for a record still under way.
  * `TaskDoesNotExist`, `TaskTimedOut` and `InvalidToken` mean nobody waits any more: delivered, with a warning.
  */
-import {
-  SendTaskFailureCommand,
-  SendTaskHeartbeatCommand,
-  SendTaskSuccessCommand,
-  SFNClient,
-} from '@aws-sdk/client-sfn';
+import type { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Receipt, ReceiptDelivery } from '../erasure/ports.ts';
 import { awsClientOptions } from './awsClientOptions.ts';
 import { errorName, isRetryableAwsError } from './awsErrors.ts';
+import { onFirstUse, stepFunctionsModule } from './lazyModules.ts';
 
 /** Nobody waits for this token any more: the receipt has nowhere to go, and never will. */
 const GONE_TASK_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
@@ -20,7 +16,7 @@ const GONE_TASK_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidTo
 const MAX_CAUSE_CHARS = 32_768;
 
 export class StepFunctionsReceipts {
-  readonly #client: () => SFNClient;
+  readonly #client: () => Promise<SFNClient>;
 
   /**
    * @example
@@ -28,13 +24,19 @@ export class StepFunctionsReceipts {
    * await tasks.complete(receipt, signal);
    */
   constructor(client?: SFNClient) {
-    let built = client;
-    this.#client = () => (built ??= new SFNClient(awsClientOptions()));
+    this.#client =
+      client === undefined
+        ? onFirstUse(async () => new (await stepFunctionsModule()).SFNClient(awsClientOptions()))
+        : async () => client;
   }
 
   /** Completes the receipt's task (success or failure). Never throws. */
   async complete(receipt: Receipt & { taskToken: string }, signal: AbortSignal): Promise<ReceiptDelivery> {
     const detail = JSON.stringify(receipt.detail);
+    const [client, { SendTaskSuccessCommand, SendTaskFailureCommand }] = await Promise.all([
+      this.#client(),
+      stepFunctionsModule(),
+    ]);
     const command =
       receipt.error === undefined
         ? new SendTaskSuccessCommand({ taskToken: receipt.taskToken, output: detail })
@@ -44,7 +46,7 @@ export class StepFunctionsReceipts {
             cause: Array.from(detail).length > MAX_CAUSE_CHARS ? JSON.stringify({ erasureId: receipt.detail.erasureId }) : detail,
           });
     try {
-      await this.#client().send(command as SendTaskSuccessCommand, { abortSignal: signal });
+      await client.send(command as SendTaskSuccessCommand, { abortSignal: signal });
       return { delivered: true, warnings: [] };
     } catch (error) {
       const name = errorName(error);
@@ -63,7 +65,8 @@ export class StepFunctionsReceipts {
   /** Tells the task the record is still under way; a failure changes nothing. Never throws. */
   async heartbeat(taskToken: string, signal: AbortSignal): Promise<void> {
     try {
-      await this.#client().send(new SendTaskHeartbeatCommand({ taskToken }), { abortSignal: signal });
+      const [client, { SendTaskHeartbeatCommand }] = await Promise.all([this.#client(), stepFunctionsModule()]);
+      await client.send(new SendTaskHeartbeatCommand({ taskToken }), { abortSignal: signal });
     } catch {
       // Best effort: the task's own heartbeat timeout decides what a missed beat means.
     }

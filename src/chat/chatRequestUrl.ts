@@ -39,6 +39,17 @@ export function buildChatRequestUrl(
   command: string,
   auth: ChatRequestAuth,
 ): string {
+  const base = baseUrl.endsWith('/') ? baseUrl.slice(0, -1) : baseUrl;
+  return `${base}${buildChatRequestPath(service, command, auth)}`;
+}
+
+/**
+ * The path and query of a signed request (`/v4/{service}/{command}?…`), what a dispatcher bound to the
+ * origin sends. Holds the UserSig: a credential, never logged.
+ * @example
+ * buildChatRequestPath('sns', 'friend_get', { sdkAppId: 1400000000, identifier: 'administrator', userSig, random: 7 });
+ */
+export function buildChatRequestPath(service: string, command: string, auth: ChatRequestAuth): string {
   if (!PATH_SEGMENT.test(service) || !PATH_SEGMENT.test(command)) {
     throw new ChatRequestUrlError('Chat service and command must be plain path segments ([A-Za-z0-9_]+)');
   }
@@ -55,8 +66,7 @@ export function buildChatRequestUrl(
   });
   // URLSearchParams writes a literal '+' as %2B, so every '+' left in its output stands for a space.
   const encodedQuery = query.toString().replaceAll('+', '%20');
-  const base = baseUrl.endsWith('/') ? baseUrl.slice(0, -1) : baseUrl;
-  return `${base}/v4/${service}/${command}?${encodedQuery}`;
+  return `/v4/${service}/${command}?${encodedQuery}`;
 }
 
 /**

@@ -4,12 +4,13 @@
  * never throws for an HTTP or network failure and never lets the signed URL or the UserSig into an error,
  * a log line or its result.
  */
-import { Agent, type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { ChatApi, ChatAttempt, ChatOutcome, ChatRequest } from '../erasure/ports.ts';
 import { AnswerMemory } from './answerMemory.ts';
-import { buildChatRequestUrl, randomUint32 } from './chatRequestUrl.ts';
+import { buildChatRequestPath, randomUint32 } from './chatRequestUrl.ts';
 import { classifyChatResponse, classifyTransportFailure } from './classifyChatAnswer.ts';
 import type { CommandPacers } from './commandPacers.ts';
+import { dispatchRequest, Pool } from './undiciParts.ts';
 
 /** The throttled class pauses the command (60011: every command) for this long, counted from the answer. */
 export const THROTTLE_PAUSE_MS = 1000;
@@ -62,9 +63,10 @@ export class ChatRestClient implements ChatApi {
     this.#timeoutMs = options.timeoutMs;
     this.#pacers = options.pacers;
     this.#memory = options.answerMemory ?? new AnswerMemory(MAX_BUFFERED_ANSWER_BYTES);
+    // One origin (the configured host): a Pool, not an Agent that manages pools per origin.
     this.#dispatcher =
       options.dispatcher ??
-      new Agent({
+      new Pool(options.baseUrl, {
         keepAliveTimeout: 10_000,
         connect: { timeout: options.timeoutMs },
         headersTimeout: options.timeoutMs,
@@ -106,21 +108,19 @@ export class ChatRestClient implements ChatApi {
     chatRequest: ChatRequest,
     auth: ReturnType<ChatRequest['authorize']>,
   ): Promise<{ outcome: ChatOutcome; answer?: Record<string, unknown> }> {
-    const url = buildChatRequestUrl(this.#baseUrl, chatRequest.service, chatRequest.command, {
-      ...auth,
-      random: randomUint32(),
-    });
+    const path = buildChatRequestPath(chatRequest.service, chatRequest.command, { ...auth, random: randomUint32() });
     // A timer cleared when the attempt ends: AbortSignal.timeout would leave one armed per request.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
     const { signal } = deadline;
     let heldBytes = 0;
     try {
-      const response = await request(url, {
+      const response = await dispatchRequest.call(this.#dispatcher, {
+        origin: this.#baseUrl,
+        path,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(chatRequest.body),
-        dispatcher: this.#dispatcher,
         signal,
       });
       // Reserve the answer's memory before reading it, all at once: the declared length, or the most an
