@@ -1,7 +1,10 @@
-// Bundles the Lambda entry into dist/handler.mjs.
+// Bundles the Lambda entry points: dist/handler.mjs (the erasure function) and dist/ingress.mjs (the
+// webhook ingress), with the same esbuild options.
 import { build } from 'esbuild';
-import { lambdaBuildOptions } from './lambdaBuildOptions.mjs';
+import { ingressBuildOptions, lambdaBuildOptions } from './lambdaBuildOptions.mjs';
 
-const result = await build(lambdaBuildOptions);
-const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
-console.log(`dist/handler.mjs: ${(bytes / 1024).toFixed(0)} KiB`);
+for (const options of [lambdaBuildOptions, ingressBuildOptions]) {
+  const result = await build(options);
+  const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
+  console.log(`${options.outfile}: ${(bytes / 1024).toFixed(0)} KiB`);
+}

@@ -19,3 +19,11 @@ export const lambdaBuildOptions = {
   metafile: true,
   logLevel: 'warning',
 };
+
+// The webhook ingress (DESIGN.md "Ingress: signed webhook"): the same options, its own entry point
+// (src/ingress.ts) and output, mirrored in template.yaml's IngressFunction Metadata.
+export const ingressBuildOptions = {
+  ...lambdaBuildOptions,
+  entryPoints: ['src/ingress.ts'],
+  outfile: 'dist/ingress.mjs',
+};
