@@ -1,22 +1,33 @@
 /**
- * fast-check generators for whole SQS batches of account-closure messages and for what the Chat API answers.
- * Structured bodies carry what DESIGN.md says they hold (`expected`), so the properties do not have to ask
- * the parser; raw bodies (arbitrary strings, arbitrary JSON, huge texts) carry nothing and the properties
- * fall back on the parser, which has its own property tests.
+ * fast-check generators for whole SQS batches of account-closure messages, the Chat accounts they name, and
+ * what the Chat API answers. Structured bodies carry what DESIGN.md says they hold (`expected`), so the
+ * properties do not have to ask the parser; raw bodies (arbitrary strings, arbitrary JSON, huge texts) carry
+ * nothing and the properties fall back on the parser, which has its own property tests. Answers are raw wire
+ * answers: which class each one is, the model reads from DESIGN.md's tables.
  */
 import fc from 'fast-check';
-import type { UserIdDisplay as LogUserIdMode } from '../../src/configuration.ts';
+import type { UserIdDisplay } from '../../src/configuration.ts';
 import { parseAccountClosure } from '../../src/erasure/accountClosureEvent.ts';
 import {
+  type AccountSetup,
   type Answer,
+  FRIENDS_COMMANDS,
+  FRIENDS_WRITES,
+  type FriendsCommand,
+  type Scripts,
+} from './chatAccounts.ts';
+import {
   type AnswerClass,
-  DESIGN_ERROR_CODES,
+  FRIENDS_ERROR_CODES,
   LISTED_ERROR_CODES,
   type ModelRecord,
+  type ModelWorld,
+  type ReceiptResult,
 } from './erasureModel.ts';
 import {
   ADMIN_IDENTIFIER,
   CHAT_TIMEOUT_MS,
+  type LineageAttributes,
   messageIdAt,
   type RecordInput,
   type WorldOptions,
@@ -41,21 +52,27 @@ const unusualUserId = fc.oneof(
 
 // ---------------------------------------------------------------------------------------------- answers
 
-const json = (cls: AnswerClass, actionStatus: 'OK' | 'FAIL', errorCode: number): Answer => ({
-  via: 'json',
-  cls,
-  actionStatus,
-  errorCode,
-});
-const DONE = json('done', 'OK', 0);
-const listed = (cls: Exclude<AnswerClass, 'done'>) =>
-  fc.constantFrom(...DESIGN_ERROR_CODES[cls]).map((code) => json(cls, 'FAIL', code));
+const OK: Answer = { via: 'ok' };
+const IGNORED: Answer = { via: 'ignored' };
+const NOT_STARTED: Answer = { via: 'not-started' };
+const THROWS: Answer = { via: 'throws' };
+
+const fail = (errorCode: number): Answer => ({ via: 'json', actionStatus: 'FAIL', errorCode });
+const coded = (cls: Exclude<AnswerClass, 'done'>) => fc.constantFrom(...FRIENDS_ERROR_CODES[cls]).map(fail);
 const unlistedCode = fc
-  .oneof(fc.integer({ min: 1, max: 99_999 }), fc.constantFrom(-1, 70108, 2 ** 31))
+  .oneof(fc.integer({ min: 1, max: 99_999 }), fc.constantFrom(-1, 70108, 71000, 2 ** 31))
   .filter((code) => !LISTED_ERROR_CODES.has(code));
-const http = (cls: AnswerClass, statuses: number[]) =>
-  fc.constantFrom(...statuses).map((status): Answer => ({ via: 'http', cls, status }));
-/** 200 answers that are not the documented JSON (DESIGN.md: transient). */
+const isWrite = (command: FriendsCommand) => FRIENDS_WRITES.includes(command);
+/** A write may have been carried out although its answer was lost. */
+const applied = (command: FriendsCommand) => (isWrite(command) ? fc.boolean() : fc.constant(false));
+const http = (command: FriendsCommand, statuses: number[]) =>
+  fc
+    .record({ status: fc.constantFrom(...statuses), applied: applied(command) })
+    .map(
+      ({ status, applied: done }): Answer => ({ via: 'http', status, ...(done ? { applied: true } : {}) }),
+    );
+
+/** 200 answers that are not the documented envelope. */
 const MALFORMED_BODIES: unknown[] = [
   undefined,
   null,
@@ -69,52 +86,148 @@ const MALFORMED_BODIES: unknown[] = [
   { ActionStatus: 'FAIL', ErrorCode: 70107 },
 ];
 
-export const transientAnswer: fc.Arbitrary<Answer> = fc.oneof(
-  listed('transient'),
-  http('transient', [408, 500, 502, 503, 504]),
-  fc
-    .constantFrom('timeout', 'connection-error' as const)
-    .map((failure): Answer => ({ via: 'transport', cls: 'transient', failure })),
-  fc.constantFrom(...MALFORMED_BODIES).map((body): Answer => ({ via: 'malformed', cls: 'transient', body })),
-  // ActionStatus and ErrorCode disagree.
-  fc.oneof(unlistedCode, fc.constantFrom(...LISTED_ERROR_CODES)).map((code) => json('transient', 'OK', code)),
-  fc.constant(json('transient', 'FAIL', 0)),
-);
-export const throttledAnswer: fc.Arbitrary<Answer> = fc.oneof(listed('throttled'), http('throttled', [429]));
-export const permanentAnswer: fc.Arbitrary<Answer> = fc.oneof(
-  listed('permanent'),
-  unlistedCode.map((code) => json('permanent', 'FAIL', code)),
-  http('permanent', [400, 401, 403, 404, 413]),
-);
-export const NOT_STARTED: Answer = { via: 'not-started' };
-export const THROWS: Answer = { via: 'throws' };
+/** OK envelopes whose command fields are not the documented ones (API.md §4.2, §8.7). */
+const UNDOCUMENTED_FIELDS: Readonly<Partial<Record<FriendsCommand, Record<string, unknown>[]>>> = {
+  'sns/friend_get': [{}, { FriendNum: '2' }, { FriendNum: -1 }, { FriendNum: 1.5 }, { FriendNum: null }],
+  'sns/group_get': [{ ResultItem: 'Friends' }, { ResultItem: [{}] }, { ResultItem: [{ GroupName: 7 }] }],
+};
 
-/** Every kind of answer, weighted toward the common ones. */
-export const anyAnswer: fc.Arbitrary<Answer> = fc.oneof(
-  { weight: 5, arbitrary: fc.constant(DONE) },
-  { weight: 2, arbitrary: listed('absent') },
-  { weight: 3, arbitrary: transientAnswer },
-  { weight: 1, arbitrary: throttledAnswer },
-  { weight: 2, arbitrary: listed('re-sign') },
-  { weight: 2, arbitrary: permanentAnswer },
-  { weight: 1, arbitrary: fc.constant(NOT_STARTED) },
-  { weight: 1, arbitrary: fc.constant(THROWS) },
-);
+function transientAnswer(command: FriendsCommand): fc.Arbitrary<Answer> {
+  const undocumented = UNDOCUMENTED_FIELDS[command];
+  return fc.oneof(
+    coded('transient'),
+    http(command, [408, 500, 502, 503, 504]),
+    fc
+      .record({
+        failure: fc.constantFrom('timeout' as const, 'connection-error' as const),
+        applied: applied(command),
+      })
+      .map(
+        ({ failure, applied: done }): Answer => ({
+          via: 'transport',
+          failure,
+          ...(done ? { applied: true } : {}),
+        }),
+      ),
+    fc.constantFrom(...MALFORMED_BODIES).map((body): Answer => ({ via: 'malformed', body })),
+    // ActionStatus and ErrorCode disagree.
+    fc
+      .oneof(unlistedCode, fc.constantFrom(...Object.values(FRIENDS_ERROR_CODES).flat()))
+      .map((errorCode): Answer => ({ via: 'json', actionStatus: 'OK', errorCode })),
+    fc.constant<Answer>({ via: 'json', actionStatus: 'FAIL', errorCode: 0 }),
+    ...(undocumented === undefined
+      ? []
+      : [fc.constantFrom(...undocumented).map((fields): Answer => ({ via: 'undocumented', fields }))]),
+  );
+}
 
-/** Answers that are all worth another delivery (DESIGN.md: transient, throttled; not started; a defect). */
-export const retryableAnswer: fc.Arbitrary<Answer> = fc.oneof(
-  { weight: 4, arbitrary: transientAnswer },
-  { weight: 2, arbitrary: throttledAnswer },
-  { weight: 1, arbitrary: fc.constant(THROWS) },
-);
+const throttledAnswer = (command: FriendsCommand): fc.Arbitrary<Answer> =>
+  fc.oneof(coded('throttled'), http(command, [429]));
+const permanentAnswer = (command: FriendsCommand): fc.Arbitrary<Answer> =>
+  fc.oneof(coded('permanent'), unlistedCode.map(fail), http(command, [400, 401, 403, 404, 413]));
+
+/** Every kind of answer a command can get, weighted toward the common ones. */
+export function anyAnswer(command: FriendsCommand): fc.Arbitrary<Answer> {
+  return fc.oneof(
+    { weight: 8, arbitrary: fc.constant(OK) },
+    { weight: isWrite(command) ? 3 : 0, arbitrary: fc.constant(IGNORED) },
+    { weight: 1, arbitrary: coded('absent') },
+    { weight: 3, arbitrary: transientAnswer(command) },
+    { weight: 1, arbitrary: throttledAnswer(command) },
+    { weight: 2, arbitrary: coded('re-sign') },
+    { weight: 1, arbitrary: permanentAnswer(command) },
+    { weight: 1, arbitrary: fc.constant(NOT_STARTED) },
+    { weight: 1, arbitrary: fc.constant(THROWS) },
+  );
+}
+
+/** Answers that are all worth another delivery (transient, throttled; a defect). */
+export function retryableAnswer(command: FriendsCommand): fc.Arbitrary<Answer> {
+  return fc.oneof(
+    { weight: 4, arbitrary: transientAnswer(command) },
+    { weight: 2, arbitrary: throttledAnswer(command) },
+    { weight: 1, arbitrary: fc.constant(THROWS) },
+  );
+}
+
+/**
+ * How a scenario scripts its accounts:
+ * - `any`: every command may get any answer (short scripts; past the end: OK);
+ * - `retryable`: `friend_get` fails with retryable answers only, more than a call's attempts;
+ * - `ignoring`: reads answer OK, writes answer OK with or without effect (`unverified` or erased);
+ * - `deadline`: calls often cannot start (the deadline), after OK or failed calls (continued, out of time).
+ */
+export type AnswerMix = 'any' | 'retryable' | 'ignoring' | 'deadline';
+
+const scriptOf = (answer: fc.Arbitrary<Answer>) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constant<Answer[]>([]) },
+    { weight: 5, arbitrary: fc.array(answer, { minLength: 1, maxLength: 3 }) },
+  );
+
+function scriptsFor(mix: AnswerMix): fc.Arbitrary<Scripts> {
+  const perCommand = (answer: (command: FriendsCommand) => fc.Arbitrary<Answer>) =>
+    fc.record(
+      Object.fromEntries(FRIENDS_COMMANDS.map((command) => [command, scriptOf(answer(command))])) as Record<
+        FriendsCommand,
+        fc.Arbitrary<Answer[]>
+      >,
+    );
+  switch (mix) {
+    case 'any':
+      return perCommand(anyAnswer);
+    case 'retryable':
+      return fc
+        .array(retryableAnswer('sns/friend_get'), { minLength: 3, maxLength: 3 })
+        .map((script): Scripts => ({ 'sns/friend_get': script }));
+    case 'ignoring':
+      return fc
+        .record({
+          'sns/friend_delete_all': fc.array(fc.constantFrom(OK, IGNORED, IGNORED), {
+            minLength: 2,
+            maxLength: 2,
+          }),
+          'sns/group_delete': fc.array(fc.constantFrom(OK, IGNORED, IGNORED), { minLength: 2, maxLength: 2 }),
+        })
+        .map((scripts): Scripts => scripts);
+    case 'deadline':
+      return perCommand((command) =>
+        fc.oneof(
+          { weight: 4, arbitrary: fc.constant(OK) },
+          { weight: 3, arbitrary: fc.constant(NOT_STARTED) },
+          { weight: 1, arbitrary: transientAnswer(command) },
+          { weight: 1, arbitrary: coded('absent') },
+        ),
+      );
+  }
+}
+
+const LIST_NAMES = ['Friends', 'Work', '家人', 'Best 🙂'];
+
+function accountSetup(mix: AnswerMix): fc.Arbitrary<AccountSetup> {
+  const friendNum = fc.oneof(
+    { weight: mix === 'ignoring' ? 0 : 3, arbitrary: fc.constant(0) },
+    { weight: 6, arbitrary: fc.integer({ min: 1, max: 5 }) },
+    { weight: 1, arbitrary: fc.constant(3000) },
+  );
+  const lists = fc.oneof(
+    { weight: 3, arbitrary: fc.constant<string[]>([]) },
+    { weight: 2, arbitrary: fc.subarray(LIST_NAMES, { minLength: 1 }) },
+  );
+  return fc.record({ friendNum, lists, scripts: scriptsFor(mix) });
+}
 
 // ---------------------------------------------------------------------------------------------- bodies
 
-/** What DESIGN.md says a structured body holds. `requestId` undefined: the SQS messageId is used. */
+/**
+ * What DESIGN.md says a structured body holds. `requestId` undefined: the continuation's or the SQS
+ * messageId is used; `taskToken` undefined: none (or a malformed one, which is ignored).
+ */
 export interface BodyExpectation {
   valid: boolean;
   userId?: string;
   requestId?: string;
+  taskToken?: string;
 }
 
 export interface BodyCase {
@@ -205,6 +318,26 @@ const occurredAtField: fc.Arbitrary<Field> = fc.oneof(
     .map(present),
 );
 
+/** A Step Functions task token: DESIGN.md "a non-empty string of at most 2,048 characters". */
+const taskTokenField: fc.Arbitrary<{ field: Field; usable: boolean }> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant({ field: absent, usable: false }) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .oneof(
+        alnum(24).map((tail) => `AQCEAAAAKgAAAA-${tail}`),
+        fc.constant('t'.repeat(2048)),
+      )
+      .map((value) => ({ field: present(value), usable: true })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom<unknown>('', 42, 't'.repeat(2049), { token: 'x' })
+      .map((value) => ({ field: present(value), usable: false })),
+  },
+);
+
 const paddingLength = fc.oneof(
   { weight: 12, arbitrary: fc.constant(0) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: MAX_BODY_BYTES - 4096 }) },
@@ -245,6 +378,7 @@ export function eventBody(pool: readonly string[]): fc.Arbitrary<BodyCase> {
       userId: userIdField(pool),
       requestId: requestIdField,
       occurredAt: occurredAtField,
+      taskToken: taskTokenField,
       extra: fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
       padding: paddingLength,
       envelope: fc.oneof(
@@ -253,11 +387,12 @@ export function eventBody(pool: readonly string[]): fc.Arbitrary<BodyCase> {
         { weight: 2, arbitrary: fc.constantFrom(...ENVELOPES) },
       ),
     })
-    .map(({ userId, requestId, occurredAt, extra, padding, envelope }) => {
+    .map(({ userId, requestId, occurredAt, taskToken, extra, padding, envelope }) => {
       const event: Record<string, unknown> = {};
       if (userId.field.present) event.userId = userId.field.value;
       if (requestId.field.present) event.requestId = requestId.field.value;
       if (occurredAt.present) event.occurredAt = occurredAt.value;
+      if (taskToken.field.present) event.taskToken = taskToken.field.value;
       if (extra !== undefined) event.note = extra;
       if (padding > 0) event.padding = 'p'.repeat(padding);
       const carried: BodyExpectation = {
@@ -266,8 +401,9 @@ export function eventBody(pool: readonly string[]): fc.Arbitrary<BodyCase> {
         ...(requestId.usable
           ? { requestId: requestId.field.present ? String(requestId.field.value) : '' }
           : {}),
+        ...(taskToken.usable && taskToken.field.present ? { taskToken: String(taskToken.field.value) } : {}),
       };
-      // The outer object is taken as the event: no userId, no requestId.
+      // The outer object is taken as the event: no userId, no requestId, no task token.
       const lost: BodyExpectation = { valid: false };
       const text = JSON.stringify(event);
       const bodies: Record<(typeof ENVELOPES)[number], () => BodyCase> = {
@@ -343,6 +479,46 @@ function bodyArbitrary(pool: readonly string[], mix: BodyMix): fc.Arbitrary<Body
 
 // ---------------------------------------------------------------------------------------------- batches
 
+/** Continuation attributes on a delivered record, and what DESIGN.md says they carry on. */
+export interface LineageCase {
+  attributes: LineageAttributes;
+  /** Undefined: malformed, so the record counts as the first delivery of its erasure. */
+  carried?: { erasureId: string; requestId?: string; continuation: number };
+}
+
+const lineageCase: fc.Arbitrary<LineageCase | undefined> = fc.oneof(
+  { weight: 10, arbitrary: fc.constant(undefined) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        erasureId: alnum(8).map((tail) => `5c0ffee0-first-${tail}`),
+        requestId: fc.option(
+          alnum(8).map((tail) => `dsr-carried-${tail}`),
+          { nil: undefined },
+        ),
+        continuation: fc.integer({ min: 1, max: 3 }),
+      })
+      .map(
+        ({ erasureId, requestId, continuation }): LineageCase => ({
+          attributes: {
+            erasureId,
+            ...(requestId === undefined ? {} : { requestId }),
+            firstSentAt: '2026-11-24T09:00:00.000Z',
+            continuation: String(continuation),
+          },
+          carried: { erasureId, ...(requestId === undefined ? {} : { requestId }), continuation },
+        }),
+      ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constant<LineageCase>({
+      attributes: { erasureId: 'e-1', continuation: 'zero', firstSentAt: 'yesterday' },
+    }),
+  },
+);
+
 export interface RecordCase {
   body: BodyCase;
   receiveCount: string;
@@ -350,6 +526,7 @@ export interface RecordCase {
   group: number;
   sentTimestamp?: string;
   eventSourceARN?: string;
+  lineage?: LineageCase;
 }
 
 export type DeadlineMode = 'tight' | 'roomy' | 'expired';
@@ -360,33 +537,42 @@ export interface Scenario {
   /** The userIds of each FIFO group (one pool on a standard queue): a userId never spans two groups. */
   pools: string[][];
   records: RecordCase[];
-  scripts: Array<[string, Answer[]]>;
+  accounts: Array<[string, AccountSetup]>;
   credentialsLoad: boolean;
   renewalSucceeds: boolean;
   dlq: DeadLetterMode;
   /** flaky: which positions the DLQ refuses. */
   dlqRefusals: boolean[];
+  /** Which positions the continuation send fails for. */
+  continuationRefusals: boolean[];
   redeliveryAccepts: boolean;
+  receiptBus: boolean;
+  /** How each position's receipt delivery goes. */
+  receiptResults: ReceiptResult[];
   deadline: DeadlineMode;
   remainingMs: number;
   maxReceives: number;
-  logUserId: LogUserIdMode;
+  logUserId: UserIdDisplay;
+  receiptUserId: UserIdDisplay;
   random: number;
 }
 
 export interface ScenarioOptions {
   queue?: 'standard' | 'fifo' | 'either';
   bodies?: BodyMix;
-  answers?: fc.Arbitrary<Answer>;
+  answers?: AnswerMix;
   credentialsLoad?: fc.Arbitrary<boolean>;
   renewalSucceeds?: fc.Arbitrary<boolean>;
   dlq?: fc.Arbitrary<DeadLetterMode>;
   deadline?: fc.Arbitrary<DeadlineMode>;
+  receiptBus?: fc.Arbitrary<boolean>;
+  receiptResult?: fc.Arbitrary<ReceiptResult>;
   /** `sqs`: positive integers as SQS sends them; `wild`: anything a broken or forged event could hold. */
   attributes?: 'sqs' | 'wild';
   /** `distinctive`: only `uid-` + 12 alphanumerics (for leak searches). */
   userIds?: 'distinctive' | 'mixed';
-  logUserId?: fc.Arbitrary<LogUserIdMode>;
+  logUserId?: fc.Arbitrary<UserIdDisplay>;
+  receiptUserId?: fc.Arbitrary<UserIdDisplay>;
   maxRecords?: number;
 }
 
@@ -400,18 +586,22 @@ function remainingFor(deadline: DeadlineMode): fc.Arbitrary<number> {
     case 'roomy':
       return fc.integer({ min: 60_000, max: 900_000 });
     // The latest start is in the past when the batch begins, while AWS calls still have time (more than
-    // 1 s left; the abandonment of AWS calls at the bound is tested end to end).
+    // 1 s left, and the abandonment timer at 250 ms or more, so it stays a real timer).
     case 'expired':
       return fc.integer({ min: 1300, max: CHAT_TIMEOUT_MS });
   }
 }
 
+const displayMode = fc.constantFrom<UserIdDisplay>('pseudonym', 'plain', 'omit');
+
 export function scenarioArbitrary(options: ScenarioOptions = {}): fc.Arbitrary<Scenario> {
   const queue = options.queue ?? 'either';
+  const mix = options.answers ?? 'any';
   const userId =
     options.userIds === 'distinctive'
       ? distinctiveUserId
       : fc.oneof({ weight: 4, arbitrary: distinctiveUserId }, { weight: 1, arbitrary: unusualUserId });
+  const positions = <T>(arbitrary: fc.Arbitrary<T>) => fc.array(arbitrary, { minLength: 10, maxLength: 10 });
   const base = fc.record({
     fifo: queue === 'either' ? fc.boolean() : fc.constant(queue === 'fifo'),
     groups: fc.integer({ min: 1, max: 3 }),
@@ -422,11 +612,21 @@ export function scenarioArbitrary(options: ScenarioOptions = {}): fc.Arbitrary<S
       fc.oneof({ weight: 12, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
     renewalSucceeds: options.renewalSucceeds ?? fc.boolean(),
     dlq: options.dlq ?? fc.constantFrom<DeadLetterMode>('accepts', 'accepts', 'accepts', 'refuses', 'flaky'),
-    dlqRefusals: fc.array(fc.boolean(), { minLength: 10, maxLength: 10 }),
+    dlqRefusals: positions(fc.boolean()),
+    continuationRefusals: positions(
+      fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, fc.constant(true)),
+    ),
     redeliveryAccepts: fc.boolean(),
+    receiptBus:
+      options.receiptBus ?? fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, fc.constant(true)),
+    receiptResults: positions(
+      options.receiptResult ??
+        fc.constantFrom<ReceiptResult>('delivered', 'delivered', 'retryable', 'refused'),
+    ),
     deadline:
       options.deadline ?? fc.constantFrom<DeadlineMode>('tight', 'tight', 'roomy', 'roomy', 'expired'),
-    logUserId: options.logUserId ?? fc.constantFrom<LogUserIdMode>('pseudonym', 'plain', 'omit'),
+    logUserId: options.logUserId ?? displayMode,
+    receiptUserId: options.receiptUserId ?? displayMode,
     random: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
   });
   return base.chain((b) => {
@@ -437,55 +637,59 @@ export function scenarioArbitrary(options: ScenarioOptions = {}): fc.Arbitrary<S
         ids.slice(index * b.poolSize, (index + 1) * b.poolSize),
       );
       const record = fc.integer({ min: 0, max: poolCount - 1 }).chain((group) =>
-        fc.record({
-          group: fc.constant(group),
-          body: bodyArbitrary(pools[group] ?? [], options.bodies ?? 'wild'),
-          receiveCount:
-            options.attributes === 'wild'
-              ? fc.oneof(
-                  fc.integer({ min: 1, max: b.maxReceives + 2 }).map(String),
-                  fc.constantFrom(...WILD_COUNTS),
-                )
-              : fc.integer({ min: 1, max: b.maxReceives + 2 }).map(String),
-          ...(options.attributes === 'wild'
-            ? {
-                sentTimestamp: fc.constantFrom('1795600000000', '', 'soon', '-1', '1e400'),
-                eventSourceARN: fc.constantFrom(
-                  'arn:aws:sqs:eu-central-1:123456789012:chat-erasure',
-                  'not-an-arn',
-                  '',
-                ),
-              }
-            : {}),
-        }),
+        fc.record(
+          {
+            group: fc.constant(group),
+            body: bodyArbitrary(pools[group] ?? [], options.bodies ?? 'wild'),
+            receiveCount:
+              options.attributes === 'wild'
+                ? fc.oneof(
+                    fc.integer({ min: 1, max: b.maxReceives + 2 }).map(String),
+                    fc.constantFrom(...WILD_COUNTS),
+                  )
+                : fc.integer({ min: 1, max: b.maxReceives + 2 }).map(String),
+            lineage: lineageCase,
+            ...(options.attributes === 'wild'
+              ? {
+                  sentTimestamp: fc.constantFrom('1795600000000', '', 'soon', '-1', '1e400'),
+                  eventSourceARN: fc.constantFrom(
+                    'arn:aws:sqs:eu-central-1:123456789012:chat-erasure',
+                    'not-an-arn',
+                    '',
+                  ),
+                }
+              : {}),
+          },
+          { requiredKeys: ['group', 'body', 'receiveCount'] },
+        ),
       );
       return fc
         .record({
           records: fc.array(record, { minLength: 1, maxLength: options.maxRecords ?? 10 }),
-          scripts: fc.tuple(
-            ...ids.map((id) =>
-              fc
-                .array(options.answers ?? anyAnswer, { minLength: 1, maxLength: 4 })
-                .map((script): [string, Answer[]] => [id, script]),
-            ),
+          accounts: fc.tuple(
+            ...ids.map((id) => accountSetup(mix).map((setup): [string, AccountSetup] => [id, setup])),
           ),
           remainingMs: remainingFor(b.deadline),
         })
         .map(
-          ({ records, scripts, remainingMs }): Scenario => ({
+          ({ records, accounts, remainingMs }): Scenario => ({
             fifo: b.fifo,
             pools,
-            records,
-            scripts,
+            records: records.map((r) => r as RecordCase),
+            accounts,
             credentialsLoad: b.credentialsLoad,
             renewalSucceeds: b.renewalSucceeds,
             dlq: b.dlq,
             dlqRefusals: b.dlqRefusals,
+            continuationRefusals: b.continuationRefusals,
             redeliveryAccepts: b.redeliveryAccepts,
+            receiptBus: b.receiptBus,
+            receiptResults: b.receiptResults,
             deadline: b.deadline,
             remainingMs,
             maxReceives: b.maxReceives,
             logUserId: b.logUserId,
+            receiptUserId: b.receiptUserId,
             random: b.random,
           }),
         );
@@ -495,68 +699,103 @@ export function scenarioArbitrary(options: ScenarioOptions = {}): fc.Arbitrary<S
 
 export const groupIdOf = (group: number): string => `closures-${group}`;
 
+const byPosition =
+  <T>(values: readonly T[], fallback: T) =>
+  (messageId: string): T => {
+    const index = Number.parseInt(messageId.slice(-12), 16);
+    return values[index] ?? fallback;
+  };
+
 export function dlqRefusesIn(scenario: Scenario): (messageId: string) => boolean {
-  const refused = new Set(
-    scenario.records
-      .map((_, index) => messageIdAt(index))
-      .filter((_, index) => scenario.dlqRefusals[index] === true),
-  );
   switch (scenario.dlq) {
     case 'accepts':
       return () => false;
     case 'refuses':
       return () => true;
     case 'flaky':
-      return (messageId) => refused.has(messageId);
+      return byPosition(scenario.dlqRefusals, false);
   }
 }
 
-export function worldOf(scenario: Scenario): WorldOptions {
-  const records = scenario.records.map(
+export const continuationRefusesIn = (scenario: Scenario) => byPosition(scenario.continuationRefusals, false);
+export const receiptResultIn = (scenario: Scenario) =>
+  byPosition<ReceiptResult>(scenario.receiptResults, 'delivered');
+
+export function recordInputsOf(scenario: Scenario): RecordInput[] {
+  return scenario.records.map(
     (record): RecordInput => ({
       body: record.body.body,
       receiveCount: record.receiveCount,
       ...(scenario.fifo ? { groupId: groupIdOf(record.group) } : {}),
       ...(record.sentTimestamp === undefined ? {} : { sentTimestamp: record.sentTimestamp }),
       ...(record.eventSourceARN === undefined ? {} : { eventSourceARN: record.eventSourceARN }),
+      ...(record.lineage === undefined ? {} : { lineage: record.lineage.attributes }),
     }),
   );
+}
+
+export function worldOf(scenario: Scenario): WorldOptions {
   return {
     fifo: scenario.fifo,
-    records,
-    scripts: new Map(scenario.scripts),
+    records: recordInputsOf(scenario),
+    accounts: new Map(scenario.accounts),
     credentialsLoad: scenario.credentialsLoad,
     renewalSucceeds: scenario.renewalSucceeds,
     dlqRefuses: dlqRefusesIn(scenario),
+    continuationRefuses: continuationRefusesIn(scenario),
     redeliveryAccepts: scenario.redeliveryAccepts,
+    receiptBus: scenario.receiptBus,
+    receiptResult: receiptResultIn(scenario),
     remainingMs: scenario.remainingMs,
     maxReceives: scenario.maxReceives,
     logUserId: scenario.logUserId,
+    receiptUserId: scenario.receiptUserId,
     random: scenario.random,
   };
 }
 
+/** What a record holds, as DESIGN.md "Event" and "Long plans continue" define it. */
+export interface RecordFacts {
+  valid: boolean;
+  userId?: string;
+  /** The requestId in effect: the event's usable one, else the continuation's, else the SQS messageId. */
+  requestId: string;
+  taskToken?: string;
+  /** The first messageId of the erasure. */
+  erasureId: string;
+  /** The continuation number the record carries (0: first delivery). */
+  continuation: number;
+}
+
 /**
- * What a record's body holds: the generator's expectation for structured bodies, the parser's reading for
- * raw ones (`requestId` is the value the DLQ `request-id` must carry).
+ * What a record holds: the generator's expectation for structured bodies, the parser's reading for raw ones
+ * (the parser has its own properties).
  */
-export function bodyFacts(
-  record: RecordCase,
-  index: number,
-): { valid: boolean; userId?: string; requestId: string } {
+export function bodyFacts(record: RecordCase, index: number): RecordFacts {
   const messageId = messageIdAt(index);
+  const carried = record.lineage?.carried;
+  const lineage = { erasureId: carried?.erasureId ?? messageId, continuation: carried?.continuation ?? 0 };
   const { expected } = record.body;
   if (expected !== undefined) {
     return {
       valid: expected.valid,
       ...(expected.userId === undefined ? {} : { userId: expected.userId }),
-      requestId: expected.requestId ?? messageId,
+      requestId: expected.requestId ?? carried?.requestId ?? messageId,
+      ...(expected.taskToken === undefined ? {} : { taskToken: expected.taskToken }),
+      ...lineage,
     };
   }
-  const parsed = parseAccountClosure(record.body.body, { messageId });
-  return parsed.valid
-    ? { valid: true, userId: parsed.userId, requestId: parsed.requestId }
-    : { valid: false, requestId: parsed.requestId };
+  const parsed = parseAccountClosure(record.body.body, {
+    messageId,
+    ...(carried?.requestId === undefined ? {} : { continuedRequestId: carried.requestId }),
+  });
+  return {
+    valid: parsed.valid,
+    ...(parsed.valid ? { userId: parsed.userId } : {}),
+    requestId: parsed.requestId,
+    ...(parsed.taskToken === undefined ? {} : { taskToken: parsed.taskToken }),
+    ...lineage,
+  };
 }
 
 export function modelRecordsOf(scenario: Scenario): ModelRecord[] {
@@ -564,10 +803,26 @@ export function modelRecordsOf(scenario: Scenario): ModelRecord[] {
     const facts = bodyFacts(record, index);
     return {
       messageId: messageIdAt(index),
-      valid: facts.valid,
-      ...(facts.userId === undefined ? {} : { userId: facts.userId }),
       receiveCount: Number(record.receiveCount),
       ...(scenario.fifo ? { groupId: groupIdOf(record.group) } : {}),
+      ...facts,
     };
   });
+}
+
+export function modelWorldOf(scenario: Scenario): ModelWorld {
+  return {
+    fifo: scenario.fifo,
+    adminIdentifier: ADMIN_IDENTIFIER,
+    credentialsLoad: scenario.credentialsLoad,
+    renewalSucceeds: scenario.renewalSucceeds,
+    roomForRetry: scenario.deadline === 'roomy',
+    expired: scenario.deadline === 'expired',
+    maxReceives: scenario.maxReceives,
+    accounts: new Map(scenario.accounts),
+    dlqRefuses: dlqRefusesIn(scenario),
+    continuationRefuses: continuationRefusesIn(scenario),
+    receiptBus: scenario.receiptBus,
+    receiptResult: receiptResultIn(scenario),
+  };
 }
