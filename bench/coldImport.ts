@@ -103,3 +103,26 @@ export async function coldImportSamples(
   for (let i = 0; i < count; i++) samples.push(await coldImportOnce(moduleUrl, env));
   return samples;
 }
+
+/**
+ * Cold imports of several modules, interleaved (one fresh process per module per round, the order turned
+ * every round), so a change in the machine's load during the series touches every module alike: ratios
+ * between them are then fairer than between two series taken one after the other.
+ * @example
+ * const [bundle, naive] = await interleavedColdImports([bundleUrl, naiveUrl], 15);
+ */
+export async function interleavedColdImports(
+  moduleUrls: readonly URL[],
+  rounds: number,
+  env: Readonly<Record<string, string>> = IMPORT_ONLY_ENV,
+): Promise<ColdImportSample[][]> {
+  const samples = moduleUrls.map((): ColdImportSample[] => []);
+  for (let round = 0; round < rounds; round++) {
+    const order = moduleUrls.map((_, index) => index);
+    if (round % 2 === 1) order.reverse();
+    for (const index of order) {
+      samples[index]?.push(await coldImportOnce(moduleUrls[index] as URL, env));
+    }
+  }
+  return samples;
+}

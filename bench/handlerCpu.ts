@@ -1,13 +1,16 @@
 /**
- * Handler CPU per record. The simulator (zero latency, no call limit) stays in this process; the handler
- * runs in a child process (handlerCpuWorker.ts), so the worker's `process.cpuUsage()` holds no simulator
- * work. This process's own CPU over the same window is reported too: it is what the simulator spent
- * answering (verifying every UserSig, the friend graph, the log), i.e. what was kept out. The same worker
- * then measures the bare HTTP calls alone, the floor the handler's figure sits on.
+ * Handler CPU per record and per Chat call. The simulator (zero latency, no call limit) stays in this
+ * process; the handler runs in a child process (handlerCpuWorker.ts), so the worker's `process.cpuUsage()`
+ * holds no simulator work. This process's own CPU over the same window is reported too: it is what the
+ * simulator spent answering (verifying every UserSig, the data, the log), i.e. what was kept out. The
+ * calls a record made are counted at the simulator. The same worker then replays those calls bare (same
+ * commands, same bodies, same answers; undici keep-alive, answer parsed): the floor per call.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { RequestLogEntry } from '../sim/chat-api/index.ts';
 import type { ErasureWorld } from '../sim/erasureWorld.ts';
+import { callTemplateOf } from './callTemplate.ts';
 import { closureWorkload } from './closureEvents.ts';
 import { type WorkerMessage, type WorkerParams, workerMessageSchema } from './handlerCpuProtocol.ts';
 import { progress } from './progress.ts';
@@ -16,6 +19,12 @@ export interface HandlerCpuFigures {
   records: number;
   invocations: number;
   cpuMsPerRecord: number;
+  /** Chat calls the simulator received in the measured window / records. */
+  callsPerRecord: number;
+  /** cpuMsPerRecord / callsPerRecord. */
+  cpuMsPerCall: number;
+  /** The commands of one record, in order (what the floor replays). */
+  recordCalls: string[];
   userMsPerRecord: number;
   systemMsPerRecord: number;
   /** Wall time per record through one instance, sequential invocations of 10 (pacer not binding). */
@@ -25,8 +34,12 @@ export interface HandlerCpuFigures {
   simulatorCpuMsPerCall: number;
   /** The budget the worker's instance ran with (high, so the pacer does not dominate). */
   callBudgetPerSecond: number;
-  /** CPU per call of the same POSTs with nothing around them (keep-alive undici, answer parsed). */
+  /**
+   * The floor: CPU per call of the same calls with nothing around them (the same bodies and answers,
+   * keep-alive undici, answer parsed), calls counted at the simulator.
+   */
   bareHttpCpuMsPerCall: number;
+  bareHttpCalls: number;
 }
 
 type WorkerResult = Extract<WorkerMessage, { type: 'result' }>;
@@ -40,9 +53,10 @@ async function runWorker(
   world: ErasureWorld,
   params: WorkerParams,
   timeoutMs: number,
-): Promise<{ result: WorkerResult; simulatorCpuMsPerCall: number }> {
+): Promise<{ result: WorkerResult; simulatorCpuMsPerCall: number; calls: number; log: RequestLogEntry[] }> {
   const work = closureWorkload(params.workloadPrefix, params.warmupRecords + params.measuredRecords);
   world.chat.seed({ accounts: work.accounts, friendships: work.friendships });
+  world.chat.clearRequests();
   const worker = spawn(
     process.execPath,
     [fileURLToPath(new URL('./handlerCpuWorker.ts', import.meta.url)), JSON.stringify(params)],
@@ -86,6 +100,8 @@ async function runWorker(
   return {
     result,
     simulatorCpuMsPerCall: (simulatorCpu.user + simulatorCpu.system) / 1000 / Math.max(calls, 1),
+    calls,
+    log: world.chat.requests,
   };
 }
 
@@ -111,27 +127,43 @@ export async function measureHandlerCpu(
   );
   const handler = await runWorker(
     world,
-    { ...common, subject: 'handler', workloadPrefix: 'cpu' },
+    { ...common, subject: 'handler', workloadPrefix: 'cpu', template: [] },
     options.timeoutMs,
   );
-  progress('handler CPU: the same calls as bare HTTP requests (the floor)');
+  // The calls of one measured record, as the simulator logged them: what the floor replays per record.
+  const sampleUser = closureWorkload('cpu', options.warmupRecords + options.measuredRecords).userIds[
+    options.warmupRecords
+  ] as string;
+  const template = callTemplateOf(handler.log, sampleUser);
+  const callsPerRecord = handler.calls / handler.result.records;
+  if (template.length !== callsPerRecord) {
+    throw new Error(
+      `handler CPU: records made ${callsPerRecord} calls on average but ${sampleUser} made ${template.length}; the floor would not replay the same calls`,
+    );
+  }
+  progress(`handler CPU: the same ${template.length} calls per record as bare HTTP requests (the floor)`);
   const bare = await runWorker(
     world,
-    { ...common, subject: 'bare-http', workloadPrefix: 'flr' },
+    { ...common, subject: 'bare-http', workloadPrefix: 'flr', template },
     options.timeoutMs,
   );
 
   const { result } = handler;
+  const cpuMsPerRecord = (result.cpuUserMs + result.cpuSystemMs) / result.records;
   return {
     records: result.records,
     invocations: result.invocations,
-    cpuMsPerRecord: (result.cpuUserMs + result.cpuSystemMs) / result.records,
+    cpuMsPerRecord,
+    callsPerRecord,
+    cpuMsPerCall: cpuMsPerRecord / callsPerRecord,
+    recordCalls: template.map((call) => `${call.service}/${call.command}`),
     userMsPerRecord: result.cpuUserMs / result.records,
     systemMsPerRecord: result.cpuSystemMs / result.records,
     wallMsPerRecord: result.wallMs / result.records,
     failedRecords: result.failedRecords + bare.result.failedRecords,
     simulatorCpuMsPerCall: handler.simulatorCpuMsPerCall,
     callBudgetPerSecond: HIGH_CALL_BUDGET_PER_SECOND,
-    bareHttpCpuMsPerCall: (bare.result.cpuUserMs + bare.result.cpuSystemMs) / bare.result.records,
+    bareHttpCpuMsPerCall: (bare.result.cpuUserMs + bare.result.cpuSystemMs) / Math.max(bare.calls, 1),
+    bareHttpCalls: bare.calls,
   };
 }

@@ -7,6 +7,10 @@ import * as z from 'zod';
 export const workerParamsSchema = z.object({
   /** `handler`: the bundle's handler; `bare-http`: the same Chat calls with nothing around them. */
   subject: z.enum(['handler', 'bare-http']),
+  /** bare-http only: the calls one record made in the handler run, replayed per record (callTemplate.ts). */
+  template: z
+    .array(z.object({ service: z.string().min(1), command: z.string().min(1), bodyTemplate: z.string() }))
+    .default([]),
   bundleUrl: z.url(),
   queueArn: z.string().startsWith('arn:'),
   region: z.string().min(1),

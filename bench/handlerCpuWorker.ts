@@ -4,15 +4,18 @@
  * subjects, both in batches of 10 concurrent records:
  * - `handler`: one warm instance of the bundle, invoked directly on pre-built SQSEvents (its logging,
  *   metrics, HTTP client and GC included; its stdout, the function's logs, goes to /dev/null);
- * - `bare-http`: only what no implementation can skip, the same `friend_delete_all` POST over an undici
- *   keep-alive pool, answer read and parsed: the floor the handler's figure is to be read against.
+ * - `bare-http`: only what no implementation can skip: the calls one record of the handler run made (the
+ *   same commands in the same order, byte-identical bodies, so the same answers), replayed per record
+ *   over an undici keep-alive pool, each answer read and parsed: the floor the handler's figure is read
+ *   against.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Agent, request } from 'undici';
+import { Pool } from 'undici';
 import { createLambdaContext } from '../sim/aws/lambdaContext.ts';
 import { DEMO_ADMIN_SECRET, type LambdaInstance } from '../sim/erasureWorld.ts';
 import { buildChatRequestUrl, randomUint32 } from '../src/chat/chatRequestUrl.ts';
 import { signUserSig } from '../src/usersig/userSig.ts';
+import { fillBody, type TemplateCall } from './callTemplate.ts';
 import { closureWorkload } from './closureEvents.ts';
 import { parentMessageSchema, type WorkerMessage, workerParamsSchema } from './handlerCpuProtocol.ts';
 import { buildSqsEvents } from './sqsEventFactory.ts';
@@ -50,9 +53,11 @@ async function handlerRunner(): Promise<{ run: BatchRunner; signatures: () => nu
 }
 
 function bareHttpRunner(): { run: BatchRunner; signatures: () => number } {
-  const chatUrl = process.env.CHAT_API_ENDPOINT ?? '';
+  const origin = (process.env.CHAT_API_ENDPOINT ?? '').replace(/\/$/, '');
+  if (params.template.length === 0) throw new Error('bare-http needs the call template of one record');
   const timeoutMs = 5000;
-  const agent = new Agent({
+  // One origin, keep-alive: the same kind of dispatcher the function uses.
+  const pool = new Pool(origin, {
     keepAliveTimeout: 10_000,
     connect: { timeout: timeoutMs },
     headersTimeout: timeoutMs,
@@ -66,22 +71,28 @@ function bareHttpRunner(): { run: BatchRunner; signatures: () => number } {
     expireSeconds: 3600,
     nowSeconds: Math.floor(Date.now() / 1000),
   });
-  const erase = async (body: string): Promise<boolean> => {
-    const { userId } = JSON.parse(body) as { userId: string };
-    const url = buildChatRequestUrl(chatUrl, 'sns', 'friend_delete_all', {
+  const post = async (call: TemplateCall, userId: string): Promise<boolean> => {
+    const url = buildChatRequestUrl(origin, call.service, call.command, {
       sdkAppId,
       identifier: adminIdentifier,
       userSig,
       random: randomUint32(),
     });
-    const response = await request(url, {
+    const response = await pool.request({
       method: 'POST',
+      path: url.slice(origin.length),
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ From_Account: userId, DeleteType: 'Delete_Type_Both' }),
-      dispatcher: agent,
+      body: fillBody(call, userId),
     });
     const answer = JSON.parse(await response.body.text()) as { ErrorCode?: unknown };
     return answer.ErrorCode === 0;
+  };
+  /** One record: its calls one after the other, as the plan makes them. */
+  const erase = async (body: string): Promise<boolean> => {
+    const { userId } = JSON.parse(body) as { userId: string };
+    let ok = true;
+    for (const call of params.template) ok = (await post(call, userId)) && ok;
+    return ok;
   };
   return {
     run: async ({ bodies }) => (await Promise.all(bodies.map(erase))).filter((ok) => !ok).length,

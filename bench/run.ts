@@ -1,14 +1,16 @@
 /**
  * `npm run bench`: measures the built function (dist/handler.mjs) on this machine in one run, against the
- * loopback stand-ins, and prints each figure next to its target. `-- --json` prints one JSON object on
- * stdout instead (progress goes to stderr); `-- --attribution` adds where the bundle's bytes and cold
- * import go, per dependency; `-- --instances N` runs the throughput phase with N instances (and
+ * loopback stand-ins, and prints each figure next to its target (a Markdown table). `-- --json` prints one
+ * JSON object on stdout instead (progress goes to stderr); `-- --attribution` adds where the bundle's bytes
+ * and cold import go, per dependency; `-- --instances N` runs the throughput phases with N instances (and
  * MAX_CONCURRENCY=N, so the budget split stays right).
  *
- * Phases, all in this process's one run: throughput (2,000 events, the event-source-mapping poller, 50 ms
- * added latency, 200 calls/s limit) → the naive baseline on the same simulator → handler CPU (handler in a
- * child process, simulator here at zero latency and no limit) → cold import in fresh processes. It exits 0
- * whatever the figures are; only a broken phase exits 1.
+ * Phases, all in this process's one run, against one simulator (50 ms added latency, 200 calls/s per
+ * command): throughput of the default plan with each instance in its own process → the full plan the same
+ * way → the default plan with the instances on this event loop → the naive baseline → handler CPU and its
+ * floor (child processes, simulator here at zero latency and no limit) → cold import of the bundle and of
+ * the plain-import bundle in fresh processes, interleaved. It exits 0 whatever the figures are; only a
+ * broken phase exits 1.
  */
 import { stat } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -16,12 +18,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { startErasureWorld } from '../sim/erasureWorld.ts';
+import { FULL_PLAN } from '../sim/planSeeds.ts';
 import { median } from './arrivalStats.ts';
 import { type BenchFigures, toJsonReport, toTable } from './benchReport.ts';
 import { attributeBundle } from './bundleAttribution.ts';
-import { coldImportSamples } from './coldImport.ts';
+import { callTemplateOf } from './callTemplate.ts';
+import { closureWorkload } from './closureEvents.ts';
+import { interleavedColdImports } from './coldImport.ts';
 import { measureHandlerCpu } from './handlerCpu.ts';
 import { measureNaive } from './naiveErasure.ts';
+import { buildNaiveImportBundle } from './naiveImport.ts';
 import { emitReport, progress } from './progress.ts';
 import { measureThroughput } from './throughputRun.ts';
 
@@ -29,12 +35,18 @@ const BUDGET_CALLS_PER_SECOND = 200;
 const CHAT_LATENCY_MS = 50;
 const USERSIG_TTL_SECONDS = 3600;
 const THROUGHPUT_EVENTS = 2000;
+const FULL_PLAN_EVENTS = 400;
 /** A subset: the naive design runs at ~1/(latency + overhead) calls/s; rate is rate. */
-const NAIVE_EVENTS = 300;
+const NAIVE_EVENTS = 60;
 const CPU_WARMUP_RECORDS = 500;
 const CPU_MEASURED_RECORDS = 3000;
 const COLD_IMPORT_SAMPLES = 15;
 const ATTRIBUTION_SAMPLES = 9;
+/** The full plan's custom profile fields (the simulator must know them, the function must erase them). */
+const FULL_PLAN_ENV = {
+  ERASURE_STEPS: FULL_PLAN,
+  PROFILE_CUSTOM_TAGS: 'Tag_Profile_Custom_Hobby, Tag_Profile_Custom_Score:int',
+};
 /** The whole bench must finish in under 3 minutes; a hung phase is a failure, not a wait. */
 const WATCHDOG_MS = 175_000;
 
@@ -65,6 +77,11 @@ async function main(): Promise<void> {
   const world = await startErasureWorld({
     chatCallsPerSecond: BUDGET_CALLS_PER_SECOND,
     chatLatencyMs: CHAT_LATENCY_MS,
+    chatOptions: {
+      // Every call of a phase stays in the log (the referee); the CPU phase makes ~17,500.
+      maxLoggedRequests: 100_000,
+      customProfileTags: ['Tag_Profile_Custom_Hobby', { tag: 'Tag_Profile_Custom_Score', type: 'integer' }],
+    },
     // As deployed (template.yaml): a batch may run for seconds, so the queue must keep it invisible.
     queueVisibilityTimeoutSeconds: 365,
     functionEnv: {
@@ -74,18 +91,55 @@ async function main(): Promise<void> {
     },
     bundleUrl,
   });
+  const common = {
+    instances: args.instances,
+    callBudgetPerSecond: BUDGET_CALLS_PER_SECOND,
+    bundleUrl,
+    maxDurationMs: 60_000,
+  };
   let throughput: BenchFigures['throughput'];
+  let throughputSharedLoop: BenchFigures['throughputSharedLoop'];
+  let fullPlan: BenchFigures['fullPlan'];
   let naive: BenchFigures['naive'];
   let cpu: BenchFigures['cpu'];
   try {
     throughput = await measureThroughput(world, {
+      ...common,
+      workload: 'friends',
+      isolation: 'process',
       events: THROUGHPUT_EVENTS,
-      instances: args.instances,
       batchSize: args['batch-size'],
-      maxDurationMs: 90_000,
+      prefix: 'tp',
     });
-    progress(`throughput: ${throughput.callsPerSecond.toFixed(1)} calls/s`);
-    naive = await measureNaive(world, { events: NAIVE_EVENTS });
+    // One record's calls, as the simulator logged them: the naive baseline makes the same ones.
+    const [firstUser = ''] = closureWorkload('tp', THROUGHPUT_EVENTS).userIds;
+    const recordTemplate = callTemplateOf(world.chat.requests, firstUser);
+    progress(
+      `throughput: ${throughput.erasuresPerSecond.toFixed(1)} erasures/s, ${throughput.callsPerSecond.toFixed(1)} calls/s`,
+    );
+    fullPlan = await measureThroughput(world, {
+      ...common,
+      workload: 'full',
+      isolation: 'process',
+      events: FULL_PLAN_EVENTS,
+      // Every instance gets a share of the users (one batch of everything would leave the others idle).
+      batchSize: Math.min(args['batch-size'], Math.ceil(FULL_PLAN_EVENTS / args.instances)),
+      functionEnv: FULL_PLAN_ENV,
+      prefix: 'fp',
+    });
+    progress(
+      `full plan: ${fullPlan.erasuresPerSecond.toFixed(1)} erasures/s, ${fullPlan.callsPerErasure.toFixed(1)} calls each`,
+    );
+    throughputSharedLoop = await measureThroughput(world, {
+      ...common,
+      workload: 'friends',
+      isolation: 'shared-loop',
+      events: THROUGHPUT_EVENTS,
+      batchSize: args['batch-size'],
+      prefix: 'sl',
+    });
+    progress(`shared loop: ${throughputSharedLoop.erasuresPerSecond.toFixed(1)} erasures/s`);
+    naive = await measureNaive(world, { events: NAIVE_EVENTS, template: recordTemplate });
     progress(`naive: ${naive.callsPerSecond.toFixed(1)} calls/s`);
     cpu = await measureHandlerCpu(world, {
       bundleUrl,
@@ -93,13 +147,26 @@ async function main(): Promise<void> {
       measuredRecords: CPU_MEASURED_RECORDS,
       timeoutMs: 60_000,
     });
-    progress(`handler CPU: ${cpu.cpuMsPerRecord.toFixed(3)} ms/record`);
+    progress(
+      `handler CPU: ${cpu.cpuMsPerCall.toFixed(3)} ms/call, floor ${cpu.bareHttpCpuMsPerCall.toFixed(3)} ms/call`,
+    );
   } finally {
     await world.close();
   }
 
-  progress(`cold import: ${COLD_IMPORT_SAMPLES} fresh processes`);
-  const coldImport = await coldImportSamples(bundleUrl, COLD_IMPORT_SAMPLES);
+  progress('cold import: building the plain-import bundle');
+  const naiveBundle = await buildNaiveImportBundle(projectRoot);
+  let coldImport: BenchFigures['coldImport'];
+  let coldImportNaive: BenchFigures['coldImportNaive'];
+  try {
+    progress(`cold import: ${COLD_IMPORT_SAMPLES} fresh processes per bundle, interleaved`);
+    [coldImport = [], coldImportNaive = []] = await interleavedColdImports(
+      [bundleUrl, naiveBundle.url],
+      COLD_IMPORT_SAMPLES,
+    );
+  } finally {
+    await naiveBundle.dispose();
+  }
   let attribution: BenchFigures['attribution'];
   if (args.attribution) {
     progress('attribution: bundling and importing each dependency alone');
@@ -115,15 +182,21 @@ async function main(): Promise<void> {
     chatLatencyMs: CHAT_LATENCY_MS,
     userSigTtlSeconds: USERSIG_TTL_SECONDS,
     throughput,
+    throughputSharedLoop,
+    fullPlan,
     naive,
     cpu,
     coldImport,
     coldImportMedianMs: median(coldImport.map((sample) => sample.importMs)),
+    coldImportNaive,
+    coldImportNaiveMedianMs: median(coldImportNaive.map((sample) => sample.importMs)),
+    naiveBundleBytes: naiveBundle.bytes,
     bundleBytes,
     ...(attribution === undefined ? {} : { attribution }),
     benchMs: performance.now() - benchStartedAt,
     nodeVersion: process.version,
     loadAverage,
+    loadAverageAtEnd: loadavg()[0] ?? Number.NaN,
     cpuCount: availableParallelism(),
   };
   await emitReport(args.json ? JSON.stringify(toJsonReport(figures)) : toTable(figures));

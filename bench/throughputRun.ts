@@ -1,30 +1,58 @@
 /**
  * Throughput: the real bundle, as N warm Lambda instances fed by the event-source-mapping poller, erases a
- * queue full of accounts against the simulator's 200 calls/s limit and added latency. The simulator's
- * arrival log is the referee: it says how fast calls came, whether any 1-second window held too many, and
- * whether any was throttled.
+ * queue full of accounts against the simulator's per-command limit and added latency. Two isolations:
+ * - `process`: each instance in its own Node process (instanceProcesses.ts), as Lambda runs them; the
+ *   poller, the simulator and the SQS emulator share the benchmark's event loop (they are AWS and Tencent);
+ * - `shared-loop`: the instances imported into the benchmark's process, one event loop for everything.
+ * The simulator's request log is the referee: how fast each command's calls came, whether any 1-second
+ * window of a command held more than its budget, and whether any call was throttled.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { drainQueue } from '../sim/aws/eventSourceMapping.ts';
 import type { ErasureWorld } from '../sim/erasureWorld.ts';
+import { seedFullUser } from '../sim/planSeeds.ts';
+import { budgetOf } from '../src/erasure/plan/erasureSteps.ts';
 import { arrivalRatePerSecond, maxArrivalsInAnyWindow } from './arrivalStats.ts';
 import { closureWorkload } from './closureEvents.ts';
+import { bindingCommands, type CommandLoad, commandLoads } from './commandLoad.ts';
+import { type InstanceReport, startInstanceProcesses } from './instanceProcesses.ts';
+import type { LoopDelay } from './instanceProtocol.ts';
 import { progress } from './progress.ts';
 
+export type Isolation = 'process' | 'shared-loop';
+
 export interface ThroughputFigures {
+  /** ERASURE_STEPS of the run. */
+  plan: string;
+  isolation: Isolation;
   events: number;
   instances: number;
   /** Records per invocation (the event source mapping's BatchSize). */
   batchSize: number;
-  /** Chat API calls (HTTP attempts) the simulator received. */
+  /** Chat API calls (HTTP attempts) the simulator received, every command. */
   calls: number;
-  /** `(calls − 1) / (last arrival − first arrival)`: see arrivalRatePerSecond. */
+  /** `(calls − 1) / (last arrival − first arrival)`, every command together: see arrivalRatePerSecond. */
   callsPerSecond: number;
   /** First to last arrival. */
   callSpanMs: number;
   /** Calls / the whole drain (first receive to the final empty check), for contrast. */
   endToEndCallsPerSecond: number;
   drainMs: number;
+  /** Records erased (audit outcome `erased`). */
+  erasures: number;
+  /** erasures / the call span. */
+  erasuresPerSecond: number;
+  /** calls / erasures. */
+  callsPerErasure: number;
   throttledAnswers: number;
+  /** Most arrivals of all commands together in any window (t − 1 s, t]. */
   maxCallsInAny1sWindow: number;
+  /** Per command, busiest share of its budget first. */
+  perCommand: CommandLoad[];
+  /** The command(s) that bound the run (bindingCommands). */
+  binding: string[];
+  /** The binding command's share of its budget: the run's "share of the budget used". */
+  shareOfBudget: number;
   /** UserSigs signed, summed over the instances used. */
   userSigSigns: number;
   invocations: number;
@@ -36,48 +64,152 @@ export interface ThroughputFigures {
   connections: number;
   /** Audit log lines (`erasure`) by outcome. */
   outcomes: Record<string, number>;
-  /** Accounts that still have friends after the run (0 when every erasure happened). */
+  /** Accounts with data the plan removes still there after the run (0 when every erasure happened). */
   accountsNotErased: number;
   drainStoppedBy: string;
+  /** Event-loop delay of the benchmark's process (poller, simulator, SQS emulator; and the instances when shared). */
+  hostLoopDelay: LoopDelay;
+  /** `process` isolation only: each instance's own figures. */
+  instanceReports?: InstanceReport[];
 }
+
+export interface ThroughputOptions {
+  /** `friends`: closure workload (two friends each); `full`: users with data of every kind (seedFullUser). */
+  workload: 'friends' | 'full';
+  isolation: Isolation;
+  events: number;
+  instances: number;
+  batchSize: number;
+  maxDurationMs: number;
+  /** The deployment's budget of each command before the account commands' cap (CALL_BUDGET_PER_SECOND). */
+  callBudgetPerSecond: number;
+  /** Function environment over the world's (process isolation only), e.g. ERASURE_STEPS. */
+  functionEnv?: Record<string, string>;
+  /** closureWorkload prefix (distinct per run: the simulator keeps earlier runs' accounts). */
+  prefix: string;
+  /** The bundle the instance processes import (shared-loop instances use the world's). */
+  bundleUrl: URL;
+}
+
+const ms = (ns: number, count: number) => (count > 0 ? ns / 1e6 : 0);
 
 /**
  * @example
  * const world = await startErasureWorld({ chatLatencyMs: 50, functionEnv: { MAX_CONCURRENCY: '2' } });
- * const figures = await measureThroughput(world, { events: 2000, instances: 2, maxDurationMs: 60_000 });
+ * const figures = await measureThroughput(world, { workload: 'friends', isolation: 'process', events: 2000,
+ *   instances: 2, batchSize: 1000, maxDurationMs: 60_000, callBudgetPerSecond: 200, prefix: 'tp' });
  */
 export async function measureThroughput(
   world: ErasureWorld,
-  options: { events: number; instances: number; batchSize: number; maxDurationMs: number },
+  options: ThroughputOptions,
 ): Promise<ThroughputFigures> {
-  const work = closureWorkload('tp', options.events);
-  world.chat.seed({ accounts: work.accounts, friendships: work.friendships });
-  progress(`throughput: enqueueing ${options.events} account-closure events`);
-  await world.enqueue(work.bodies);
-  world.chat.clearRequests();
+  const label = `throughput (${options.workload} plan, ${options.isolation})`;
+  const env = { ...world.env, ...options.functionEnv };
+  const plan = env.ERASURE_STEPS ?? 'friends';
+  if (options.isolation === 'shared-loop' && options.functionEnv !== undefined) {
+    throw new Error('shared-loop instances run with the world’s own environment');
+  }
 
-  progress(`throughput: draining through ${options.instances} concurrent instances`);
+  const work = closureWorkload(options.prefix, options.events);
+  const { userIds } = work;
+  if (options.workload === 'friends')
+    world.chat.seed({ accounts: work.accounts, friendships: work.friendships });
+  else for (const userId of userIds) seedFullUser(world.chat, userId);
+  progress(`${label}: enqueueing ${options.events} account-closure events`);
+  await world.enqueue(work.bodies);
+
+  const instances =
+    options.isolation === 'process'
+      ? await startInstanceProcesses({
+          count: options.instances,
+          env,
+          params: {
+            bundleUrl: options.bundleUrl.href,
+            functionName: 'chat-erasure',
+            region: world.sqs.region,
+          },
+        })
+      : undefined;
+  const logLinesBefore = world.functionLogs.length;
+  world.chat.clearRequests();
+  progress(`${label}: draining through ${options.instances} concurrent instances`);
+  const hostLoop = monitorEventLoopDelay({ resolution: 10 });
+  hostLoop.enable();
   const startedAt = performance.now();
   let invocationMs = 0;
-  const drained = await world.drain({
-    instances: options.instances,
-    batchSize: options.batchSize,
-    maxDurationMs: options.maxDurationMs,
-    onInvocation: (invocation) => {
-      invocationMs += invocation.durationMs;
-    },
-  });
+  const onInvocation = (invocation: { durationMs: number }) => {
+    invocationMs += invocation.durationMs;
+  };
+  let drained: Awaited<ReturnType<typeof drainQueue>>;
+  let instanceReports: InstanceReport[] | undefined;
+  try {
+    drained =
+      instances === undefined
+        ? await world.drain({
+            instances: options.instances,
+            batchSize: options.batchSize,
+            maxDurationMs: options.maxDurationMs,
+            onInvocation,
+          })
+        : await drainQueue({
+            sqs: world.sqs.client,
+            queueUrl: world.queue.url,
+            queueArn: world.queue.arn,
+            region: world.sqs.region,
+            instances: options.instances,
+            handler: instances.handlers,
+            batchSize: options.batchSize,
+            maxDurationMs: options.maxDurationMs,
+            onInvocation,
+          });
+    instanceReports = await instances?.finish();
+  } catch (error) {
+    instances?.kill();
+    throw error;
+  }
   const drainMs = performance.now() - startedAt;
+  hostLoop.disable();
 
   const requests = world.chat.requests;
+  if (requests.length !== world.chat.counters.received) {
+    throw new Error(
+      `${label}: the simulator's log kept ${requests.length} of ${world.chat.counters.received} calls`,
+    );
+  }
   const arrivals = requests.map((request) => request.receivedAtMs);
   const callSpanMs = arrivals.length > 0 ? Math.max(...arrivals) - Math.min(...arrivals) : 0;
   const outcomes: Record<string, number> = {};
-  for (const line of world.logRecords()) {
-    if (line.message !== 'erasure' || typeof line.outcome !== 'string') continue;
-    outcomes[line.outcome] = (outcomes[line.outcome] ?? 0) + 1;
+  if (instanceReports === undefined) {
+    for (const line of world.functionLogs.slice(logLinesBefore)) {
+      if (!line.includes('"erasure"')) continue;
+      let record: { message?: unknown; outcome?: unknown };
+      try {
+        record = JSON.parse(line) as typeof record;
+      } catch {
+        continue;
+      }
+      if (record.message !== 'erasure' || typeof record.outcome !== 'string') continue;
+      outcomes[record.outcome] = (outcomes[record.outcome] ?? 0) + 1;
+    }
+  } else {
+    for (const report of instanceReports) {
+      for (const [outcome, count] of Object.entries(report.outcomes)) {
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + count;
+      }
+    }
   }
+  const perCommand = commandLoads(requests, (command) =>
+    budgetOf(command, options.callBudgetPerSecond, new Map()),
+  );
+  const binding = bindingCommands(perCommand);
+  const erasures = outcomes.erased ?? 0;
+  const stillThere =
+    options.workload === 'friends'
+      ? (userId: string) => world.chat.friendsOf(userId).length > 0
+      : (userId: string) => world.chat.hasAccount(userId);
   return {
+    plan,
+    isolation: options.isolation,
     events: options.events,
     instances: options.instances,
     batchSize: options.batchSize,
@@ -86,15 +218,30 @@ export async function measureThroughput(
     callSpanMs,
     endToEndCallsPerSecond: (requests.length * 1000) / drainMs,
     drainMs,
+    erasures,
+    erasuresPerSecond: callSpanMs > 0 ? (erasures * 1000) / callSpanMs : 0,
+    callsPerErasure: erasures > 0 ? requests.length / erasures : Number.NaN,
     throttledAnswers: world.chat.counters.throttled,
     maxCallsInAny1sWindow: maxArrivalsInAnyWindow(arrivals, 1000),
-    userSigSigns: world.instances.reduce((sum, instance) => sum + instance.userSigSignatures(), 0),
+    perCommand,
+    binding: binding.map((load) => load.command),
+    shareOfBudget: Math.max(...binding.map((load) => load.shareOfBudget)),
+    userSigSigns:
+      instanceReports === undefined
+        ? world.instances.reduce((sum, instance) => sum + instance.userSigSignatures(), 0)
+        : instanceReports.reduce((sum, report) => sum + report.userSigSigns, 0),
     invocations: drained.invocations,
     meanInvocationMs: invocationMs / Math.max(drained.invocations, 1),
     meanBatchCycleMs: callSpanMs / Math.max(drained.invocations / options.instances - 1, 1),
     connections: new Set(requests.map((request) => request.remotePort)).size,
     outcomes,
-    accountsNotErased: work.userIds.filter((userId) => world.chat.friendsOf(userId).length > 0).length,
+    accountsNotErased: userIds.filter(stillThere).length,
     drainStoppedBy: drained.stoppedBy,
+    hostLoopDelay: {
+      meanMs: ms(hostLoop.mean, hostLoop.count),
+      p99Ms: ms(hostLoop.percentile(99), hostLoop.count),
+      maxMs: ms(hostLoop.max, hostLoop.count),
+    },
+    ...(instanceReports === undefined ? {} : { instanceReports }),
   };
 }
