@@ -98,7 +98,10 @@ const profileCustomTags = z
     for (const [index, entry] of entries.entries()) {
       const match = PROFILE_CUSTOM_TAG.exec(entry);
       if (!match) {
-        context.addIssue({ code: 'custom', message: `entry ${index + 1} is not Tag_Profile_Custom_<1-8 letters>[:int]` });
+        context.addIssue({
+          code: 'custom',
+          message: `entry ${index + 1} is not Tag_Profile_Custom_<1-8 letters>[:int]`,
+        });
       } else if (tags.has(match[1] as string)) {
         context.addIssue({ code: 'custom', message: `entry ${index + 1} repeats a tag` });
       } else {
@@ -260,5 +263,8 @@ export function loadConfiguration(env: NodeJS.ProcessEnv): Configuration {
  * commandShare(configuration, 'sns/friend_get'); // 100 with the defaults
  */
 export function commandShare(configuration: Configuration, command: string): number {
-  return budgetOf(command, configuration.callBudgetPerSecond, configuration.callBudgets) / configuration.maxConcurrency;
+  return (
+    budgetOf(command, configuration.callBudgetPerSecond, configuration.callBudgets) /
+    configuration.maxConcurrency
+  );
 }

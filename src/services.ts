@@ -53,7 +53,9 @@ export function createServices(configuration: Configuration): InstanceServices {
     continuations: new SqsContinuationQueue(sqsClient),
     redelivery: new SqsRedelivery(sqsClient),
     receipts: new PipelineReceipts(
-      configuration.receiptEventBus === undefined ? undefined : new EventBridgeReceipts(configuration.receiptEventBus),
+      configuration.receiptEventBus === undefined
+        ? undefined
+        : new EventBridgeReceipts(configuration.receiptEventBus),
       new StepFunctionsReceipts(),
     ),
     log: logger,

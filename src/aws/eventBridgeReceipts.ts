@@ -74,7 +74,12 @@ export class EventBridgeReceipts {
     const bytes = putEventsEntrySize(entry);
     return new Promise<EntryResult>((resolve) => {
       if (bytes >= MAX_BATCH_BYTES) {
-        resolve({ delivered: false, retryable: false, detail: 'receipt larger than a PutEvents entry may be', warnings: [] });
+        resolve({
+          delivered: false,
+          retryable: false,
+          detail: 'receipt larger than a PutEvents entry may be',
+          warnings: [],
+        });
         return;
       }
       const queued = this.#pending.reduce((sum, pending) => sum + pending.bytes, 0);
@@ -97,9 +102,12 @@ export class EventBridgeReceipts {
   async #send(batch: Pending[], signal: AbortSignal): Promise<void> {
     try {
       const [client, { PutEventsCommand }] = await Promise.all([this.#client(), eventBridgeModule()]);
-      const answer = await client.send(new PutEventsCommand({ Entries: batch.map((pending) => pending.entry) }), {
-        abortSignal: signal,
-      });
+      const answer = await client.send(
+        new PutEventsCommand({ Entries: batch.map((pending) => pending.entry) }),
+        {
+          abortSignal: signal,
+        },
+      );
       batch.forEach((pending, index) => {
         const result = answer.Entries?.[index];
         if (result?.EventId !== undefined && result.ErrorCode === undefined) {

@@ -43,7 +43,10 @@ export class StepFunctionsReceipts {
         : new SendTaskFailureCommand({
             taskToken: receipt.taskToken,
             error: receipt.error,
-            cause: Array.from(detail).length > MAX_CAUSE_CHARS ? JSON.stringify({ erasureId: receipt.detail.erasureId }) : detail,
+            cause:
+              Array.from(detail).length > MAX_CAUSE_CHARS
+                ? JSON.stringify({ erasureId: receipt.detail.erasureId })
+                : detail,
           });
     try {
       await client.send(command as SendTaskSuccessCommand, { abortSignal: signal });
@@ -51,7 +54,10 @@ export class StepFunctionsReceipts {
     } catch (error) {
       const name = errorName(error);
       if (GONE_TASK_ERRORS.has(name)) {
-        return { delivered: true, warnings: [`Step Functions task no longer waits for the receipt (${name})`] };
+        return {
+          delivered: true,
+          warnings: [`Step Functions task no longer waits for the receipt (${name})`],
+        };
       }
       return {
         delivered: false,
@@ -65,7 +71,10 @@ export class StepFunctionsReceipts {
   /** Tells the task the record is still under way; a failure changes nothing. Never throws. */
   async heartbeat(taskToken: string, signal: AbortSignal): Promise<void> {
     try {
-      const [client, { SendTaskHeartbeatCommand }] = await Promise.all([this.#client(), stepFunctionsModule()]);
+      const [client, { SendTaskHeartbeatCommand }] = await Promise.all([
+        this.#client(),
+        stepFunctionsModule(),
+      ]);
       await client.send(new SendTaskHeartbeatCommand({ taskToken }), { abortSignal: signal });
     } catch {
       // Best effort: the task's own heartbeat timeout decides what a missed beat means.

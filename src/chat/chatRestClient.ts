@@ -108,7 +108,10 @@ export class ChatRestClient implements ChatApi {
     chatRequest: ChatRequest,
     auth: ReturnType<ChatRequest['authorize']>,
   ): Promise<{ outcome: ChatOutcome; answer?: Record<string, unknown> }> {
-    const path = buildChatRequestPath(chatRequest.service, chatRequest.command, { ...auth, random: randomUint32() });
+    const path = buildChatRequestPath(chatRequest.service, chatRequest.command, {
+      ...auth,
+      random: randomUint32(),
+    });
     // A timer cleared when the attempt ends: AbortSignal.timeout would leave one armed per request.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);

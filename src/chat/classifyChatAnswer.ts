@@ -47,6 +47,7 @@ export function classifyChatResponse(httpStatus: number, body: unknown): ChatOut
       kind: 'transient',
       errorCode,
       detail: `unexpected answer: ActionStatus OK with ErrorCode ${errorCode}`,
+      disagreeing: true,
     };
   }
   return { kind: classifyChatErrorCode(errorCode), errorCode, detail: describeChatErrorCode(errorCode) };

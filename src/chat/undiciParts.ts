@@ -5,10 +5,10 @@
  * paths resolve; its types describe the same classes under the root name.
  */
 import type { Dispatcher, Pool as UndiciPool } from 'undici';
-// @ts-expect-error undici ships no types for its internal module paths (the root's types are used below)
-import PoolModule from 'undici/lib/dispatcher/pool.js';
 // @ts-expect-error as above
 import requestModule from 'undici/lib/api/api-request.js';
+// @ts-expect-error undici ships no types for its internal module paths (the root's types are used below)
+import PoolModule from 'undici/lib/dispatcher/pool.js';
 
 /** undici's `Pool`: keep-alive connections to one origin. */
 export const Pool = PoolModule as typeof UndiciPool;

@@ -307,7 +307,10 @@ function readTaskToken(event: JsonObject, warnings: string[]): string | undefine
  * Lower-case `t`/`z` are accepted (RFC 3339 §5.6 allows them); what Date.parse would guess at (a date
  * alone, no zone, RFC 2822, a space separator, `+0100`) is refused.
  */
-function readOccurredAt(event: JsonObject, warnings: string[]): { text: string; epochMs: number } | undefined {
+function readOccurredAt(
+  event: JsonObject,
+  warnings: string[],
+): { text: string; epochMs: number } | undefined {
   const occurredAt = ownField(event, 'occurredAt');
   if (occurredAt === undefined || occurredAt === null) return undefined;
   if (typeof occurredAt === 'string') {

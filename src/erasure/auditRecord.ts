@@ -90,7 +90,9 @@ export function auditRecord(facts: AuditFacts): void {
     ...(lagSeconds === undefined ? {} : { lagSeconds: Math.round(lagSeconds * 1000) / 1000 }),
     ...(steps === undefined ? {} : { steps }),
     ...(deadLettered ? { failureReason: decision.reason } : {}),
-    ...('failedStep' in decision && decision.failedStep !== undefined ? { failedStep: decision.failedStep } : {}),
+    ...('failedStep' in decision && decision.failedStep !== undefined
+      ? { failedStep: decision.failedStep }
+      : {}),
     ...(lineage.continuation > 0 ? { continuation: lineage.continuation } : {}),
     ...('errorMessage' in decision ? { error: decision.errorMessage } : {}),
     ...(warnings.length > 0 ? { warnings } : {}),
@@ -100,7 +102,10 @@ export function auditRecord(facts: AuditFacts): void {
     for (const latency of completion.result.latenciesMs) {
       metrics.addMetric('ChatApiLatency', 'Milliseconds', Math.round(latency));
     }
-    for (const [step, result] of Object.entries(completion.result.steps) as [StepName, { removed: number }][]) {
+    for (const [step, result] of Object.entries(completion.result.steps) as [
+      StepName,
+      { removed: number },
+    ][]) {
       metrics.addMetric(STEP_REMOVED_METRIC[step], 'Count', step === 'kick' ? 1 : result.removed);
     }
   }

@@ -150,7 +150,11 @@ export class BatchRun {
         const credentials = await this.#credentials;
         const lagSeconds = lagSecondsOf(parsed, lineage, record);
         const steps = stepsOf(completion);
-        const user = await this.#userAs(this.services.settings.receiptUserId, parsed);
+        // DESIGN.md: `user` and `sdkAppId` are left out of a receipt when the secret could not be read.
+        const user =
+          credentials === undefined
+            ? undefined
+            : await this.#userAs(this.services.settings.receiptUserId, parsed);
         return buildReceipt({
           ending,
           parsed,
@@ -245,6 +249,5 @@ export class BatchRun {
       this.#userReferences.set(display, reference);
     }
     return reference(userId);
-
   }
 }

@@ -9,9 +9,9 @@ import type { SQSRecord } from 'aws-lambda';
 import { visibilityBackoffSeconds } from './backoff.ts';
 import type { BatchRun } from './batchRun.ts';
 import { type ErasureLineage, nextContinuation } from './continuation.ts';
-import { receiveCountOf } from './receiveCount.ts';
 import type { Receipt } from './ports.ts';
 import type { ReceiptEnding } from './receipt.ts';
+import { receiveCountOf } from './receiveCount.ts';
 import type { RecordDecision } from './recordDecision.ts';
 
 /** What a record finally came to, as the audit line and the metrics name it. */
@@ -40,7 +40,10 @@ export interface CarriedOut {
  * @example
  * const { outcome } = await carryOutDecision(decideRecord(completion, 1, 5), context);
  */
-export async function carryOutDecision(decision: RecordDecision, context: DecisionContext): Promise<CarriedOut> {
+export async function carryOutDecision(
+  decision: RecordDecision,
+  context: DecisionContext,
+): Promise<CarriedOut> {
   const { run } = context;
   switch (decision.outcome) {
     case 'erased':
@@ -55,7 +58,9 @@ export async function carryOutDecision(decision: RecordDecision, context: Decisi
     case 'continue':
       try {
         const attributes = nextContinuation(context.lineage, context.requestId, context.record);
-        await run.deadline.bound((signal) => run.services.continuations.send(context.record, attributes, signal));
+        await run.deadline.bound((signal) =>
+          run.services.continuations.send(context.record, attributes, signal),
+        );
         await heartbeat(context);
         return { outcome: 'continued', decision };
       } catch (error) {
@@ -79,11 +84,19 @@ async function finish(
   const receipt = await context.receiptOf({ outcome: decision.outcome });
   const delivery = await run.deadline
     .bound((signal) => receipts.deliver(receipt, signal))
-    .catch(() => ({ delivered: false as const, retryable: true, detail: 'abandoned at the deadline', warnings: [] }));
+    .catch(() => ({
+      delivered: false as const,
+      retryable: true,
+      detail: 'abandoned at the deadline',
+      warnings: [],
+    }));
   warn(context, delivery.warnings);
   if (delivery.delivered) return { outcome: decision.outcome, decision };
   const undelivered = `receipt undelivered: ${delivery.detail}`;
-  if (delivery.retryable && !context.exhausted) return retry({ outcome: 'retry', errorMessage: undelivered }, context);
+  if (delivery.retryable && !context.exhausted) {
+    const code = decision.errorCode === undefined ? {} : { errorCode: decision.errorCode };
+    return retry({ outcome: 'retry', errorMessage: undelivered, ...code }, context);
+  }
   // The erasure is done; replaying the dead letter delivers the receipt.
   const deadLetterDecision: RecordDecision = {
     outcome: 'dead-letter',
@@ -91,7 +104,8 @@ async function finish(
     errorMessage: undelivered,
     ...(decision.errorCode === undefined ? {} : { errorCode: decision.errorCode }),
   };
-  if (await deadLetter(deadLetterDecision, context)) return { outcome: 'dead-lettered', decision: deadLetterDecision };
+  if (await deadLetter(deadLetterDecision, context))
+    return { outcome: 'dead-lettered', decision: deadLetterDecision };
   return retry(deadLetterDecision, context);
 }
 
@@ -140,7 +154,12 @@ async function receiptOnce(
   });
   const delivery = await run.deadline
     .bound((signal) => receipts.deliver(receipt, signal))
-    .catch(() => ({ delivered: false as const, retryable: true, detail: 'abandoned at the deadline', warnings: [] }));
+    .catch(() => ({
+      delivered: false as const,
+      retryable: true,
+      detail: 'abandoned at the deadline',
+      warnings: [],
+    }));
   warn(context, delivery.warnings);
   if (!delivery.delivered) {
     log.warn('receipt of a dead-lettered record undelivered', {
@@ -157,14 +176,20 @@ async function retry(
 ): Promise<CarriedOut> {
   const { record, run } = context;
   const seconds = visibilityBackoffSeconds(receiveCountOf(record), run.services.random ?? Math.random);
-  await run.deadline.bound((signal) => run.services.redelivery.defer(record, seconds, signal)).catch(() => false);
+  await run.deadline
+    .bound((signal) => run.services.redelivery.defer(record, seconds, signal))
+    .catch(() => false);
   await heartbeat(context);
   return {
     outcome: 'retry',
     decision:
       decision.outcome === 'retry'
         ? decision
-        : { outcome: 'retry', errorMessage: decision.errorMessage, ...(decision.errorCode === undefined ? {} : { errorCode: decision.errorCode }) },
+        : {
+            outcome: 'retry',
+            errorMessage: decision.errorMessage,
+            ...(decision.errorCode === undefined ? {} : { errorCode: decision.errorCode }),
+          },
   };
 }
 
@@ -172,11 +197,14 @@ async function retry(
 async function heartbeat(context: DecisionContext): Promise<void> {
   const { taskToken, run } = context;
   if (taskToken === undefined) return;
-  await run.deadline.bound((signal) => run.services.receipts.heartbeat(taskToken, signal)).catch(() => undefined);
+  await run.deadline
+    .bound((signal) => run.services.receipts.heartbeat(taskToken, signal))
+    .catch(() => undefined);
 }
 
 function warn(context: DecisionContext, warnings: readonly string[]): void {
-  for (const warning of warnings) context.run.services.log.warn(warning, { messageId: context.record.messageId });
+  for (const warning of warnings)
+    context.run.services.log.warn(warning, { messageId: context.record.messageId });
 }
 
 function logFailure(context: DecisionContext, message: string, error: unknown): void {

@@ -82,7 +82,11 @@ export function lineageOf(record: SQSRecord): ErasureLineage {
  * @example
  * nextContinuation(lineage, 'dsr-1', record); // { erasureId, requestId: 'dsr-1', firstSentAt: '…', continuation: 1 }
  */
-export function nextContinuation(lineage: ErasureLineage, requestId: string, record: SQSRecord): ContinuationAttributes {
+export function nextContinuation(
+  lineage: ErasureLineage,
+  requestId: string,
+  record: SQSRecord,
+): ContinuationAttributes {
   const sentMs = lineage.firstSentAtMs ?? Number(record.attributes?.SentTimestamp);
   return {
     erasureId: lineage.erasureId,

@@ -32,19 +32,14 @@ export const CHAT_ERROR_CLASSES: Readonly<Record<DesignErrorClass, ReadonlySet<n
  * groups 10019, accounts 70107: the plan decides whether it is about the user or another account), its
  * documented retry codes, its "feature not enabled" codes, and the per-item "already gone" codes.
  */
-export const PLAN_ERROR_CLASSES: Readonly<Partial<Record<ChatErrorClass, ReadonlySet<number>>>> = Object.freeze({
-  absent: new Set([40003, 50001, 10019]),
-  // 10018: a group list answer over 1 MB (the groups step lowers its Limit first).
-  transient: new Set([10002, 10018, 40006, 50004, 50005]),
-  gone: new Set([10010, 10015, 31704, 51009]),
-  'not-enabled': new Set([30005, 51013]),
-});
-
-/**
- * Transient codes that the same request cannot cure: the caller changes the request first (10018: ask
- * for fewer groups per page), so the short in-process retry of the unchanged request is skipped.
- */
-export const RETRY_NEEDS_CHANGE: ReadonlySet<number> = new Set([10018]);
+export const PLAN_ERROR_CLASSES: Readonly<Partial<Record<ChatErrorClass, ReadonlySet<number>>>> =
+  Object.freeze({
+    absent: new Set([40003, 50001, 10019]),
+    // 10018: a group list answer over 1 MB (the groups step lowers its Limit first).
+    transient: new Set([10002, 10018, 40006, 50004, 50005]),
+    gone: new Set([10010, 10015, 31704, 51009]),
+    'not-enabled': new Set([30005, 51013]),
+  });
 
 /**
  * Our own short meaning of every listed code, paraphrased from API.md §3–§4. It is the text that goes into
@@ -134,4 +129,3 @@ export function describeChatErrorCode(errorCode: number): string {
   const meaning = CHAT_ERROR_MEANINGS.get(errorCode) ?? 'code not in the classification table';
   return `Chat ErrorCode ${errorCode}: ${meaning}`;
 }
-

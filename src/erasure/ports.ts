@@ -31,6 +31,8 @@ export interface ChatOutcome {
   errorCode?: number;
   /** Short, safe explanation for logs and the DLQ `error-message` (≤ 256 chars), e.g. `HTTP 502`, `timeout`. */
   detail: string;
+  /** The answer's ActionStatus and ErrorCode disagreed (transient whatever the code says). */
+  disagreeing?: true;
 }
 
 /** How an HTTP attempt failed before any answer could be read. */

@@ -6,8 +6,8 @@
 import type { AccountClosureParse } from './accountClosureEvent.ts';
 import type { ErasureLineage } from './continuation.ts';
 import type { StepName } from './plan/erasureSteps.ts';
-import { residualsOf } from './plan/planResult.ts';
 import type { PlanSteps } from './plan/planResult.ts';
+import { residualsOf } from './plan/planResult.ts';
 import type { FailureReason, Receipt } from './ports.ts';
 
 /** A requestId longer than this is cut in the receipt (`requestIdTruncated: true`). */

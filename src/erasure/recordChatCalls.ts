@@ -7,8 +7,21 @@
  */
 import { AdminSubjectError } from '../errors.ts';
 import { inProcessRetryDelayMs } from './backoff.ts';
-import { RETRY_NEEDS_CHANGE } from './errorClasses.ts';
 import type { AdminSession, ChatApi, ChatOutcome } from './ports.ts';
+
+/** How one call's answers are judged beyond DESIGN.md's table. */
+export interface CallOptions {
+  /**
+   * Whether an answer that is OK has the documented fields; one that has not is "not the documented
+   * JSON": transient, and so gets the short in-process retry like any other transient answer.
+   */
+  documented?: (answer: Readonly<Record<string, unknown>> | undefined) => boolean;
+  /**
+   * Codes that the same request cannot cure (the caller changes the request first, e.g. fewer groups per
+   * page after 10018): the short in-process retry of the unchanged request is skipped for them.
+   */
+  changeRequestOn?: ReadonlySet<number>;
+}
 
 /** A call's end: its final class and, when it succeeded, the parsed answer. */
 export type CallResult =
@@ -64,7 +77,7 @@ export class RecordChatCalls {
    * One logical call with its recoveries. Throws AdminSubjectError (nothing sent) when the call would be
    * signed as the record's own userId; never throws for a Chat or network failure.
    */
-  async call(service: string, command: string, body: object): Promise<CallResult> {
+  async call(service: string, command: string, body: object, options: CallOptions = {}): Promise<CallResult> {
     const { chat, session, userId, latestStartMs, random = Math.random } = this.#options;
     let reSigned = false;
     let retried = false;
@@ -85,7 +98,15 @@ export class RecordChatCalls {
       });
       if (!attempt.started) return last;
       this.latenciesMs.push(attempt.latencyMs);
-      const { outcome } = attempt;
+      const outcome =
+        attempt.outcome.kind === 'done' &&
+        options.documented !== undefined &&
+        !options.documented(attempt.answer)
+          ? {
+              kind: 'transient' as const,
+              detail: `unexpected answer to ${service}/${command}: not the documented fields`,
+            }
+          : attempt.outcome;
       last = { started: true, outcome, ...(attempt.answer === undefined ? {} : { answer: attempt.answer }) };
       switch (outcome.kind) {
         case 're-sign': {
@@ -112,7 +133,11 @@ export class RecordChatCalls {
         }
         case 'transient':
         case 'throttled': {
-          if (retried || (outcome.errorCode !== undefined && RETRY_NEEDS_CHANGE.has(outcome.errorCode))) return last;
+          const needsChange =
+            outcome.errorCode !== undefined &&
+            !outcome.disagreeing &&
+            options.changeRequestOn?.has(outcome.errorCode);
+          if (retried || needsChange) return last;
           retried = true;
           const delayMs = inProcessRetryDelayMs(0, random);
           if (this.#now() + delayMs > latestStartMs) return last;

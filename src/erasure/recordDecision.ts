@@ -66,13 +66,23 @@ function decidePlan(result: PlanResult, exhausted: boolean): RecordDecision {
       return { outcome: result.removals > 0 ? 'erased' : 'absent', ...code };
     }
     case 'admin':
-      return { outcome: 'dead-letter', reason: 'invalid-event', errorMessage: INVALID_EVENT_REASONS.userIdIsAdmin };
+      return {
+        outcome: 'dead-letter',
+        reason: 'invalid-event',
+        errorMessage: INVALID_EVENT_REASONS.userIdIsAdmin,
+      };
     case 'out-of-time':
       // Not started at all: the next delivery decides, even at MAX_RECEIVES.
       if (!result.started) return { outcome: 'retry', errorMessage: NOT_STARTED };
-      if (result.removals > 0) return { outcome: 'continue', errorMessage: 'continued: the plan made progress and ran out of time' };
+      if (result.removals > 0)
+        return { outcome: 'continue', errorMessage: 'continued: the plan made progress and ran out of time' };
       return exhausted
-        ? { outcome: 'dead-letter', reason: 'retries-exhausted', errorMessage: OUT_OF_TIME, failedStep: ending.step }
+        ? {
+            outcome: 'dead-letter',
+            reason: 'retries-exhausted',
+            errorMessage: OUT_OF_TIME,
+            failedStep: ending.step,
+          }
         : { outcome: 'retry', errorMessage: OUT_OF_TIME, failedStep: ending.step };
     case 'failed': {
       const facts = {
@@ -80,7 +90,8 @@ function decidePlan(result: PlanResult, exhausted: boolean): RecordDecision {
         failedStep: ending.step,
         ...(ending.errorCode === undefined ? {} : { errorCode: ending.errorCode }),
       };
-      if (ending.failureClass === 'permanent') return { outcome: 'dead-letter', reason: 'permanent-error', ...facts };
+      if (ending.failureClass === 'permanent')
+        return { outcome: 'dead-letter', reason: 'permanent-error', ...facts };
       if (!exhausted) return { outcome: 'retry', ...facts };
       return {
         outcome: 'dead-letter',

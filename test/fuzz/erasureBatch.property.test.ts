@@ -21,13 +21,7 @@ import {
   scenarioArbitrary,
   worldOf,
 } from './erasureArbitraries.ts';
-import {
-  KNOWN_DISAGREEMENTS,
-  MAX_ATTEMPTS_PER_PLAN,
-  type ModelBatch,
-  type ModelOutcome,
-  modelBatch,
-} from './erasureModel.ts';
+import { MAX_ATTEMPTS_PER_PLAN, type ModelBatch, type ModelOutcome, modelBatch } from './erasureModel.ts';
 import {
   ADMIN_IDENTIFIER,
   attribute,
@@ -274,8 +268,7 @@ function expectReceipt(
   if (model.ranPlan === false) expect(detail.steps ?? {}).toEqual({});
   // "`user` and `sdkAppId` are omitted when the secret could not be read."
   expect(detail.sdkAppId).toBe(scenario.credentialsLoad ? SDK_APP_ID : undefined);
-  const tolerated = KNOWN_DISAGREEMENTS.plainReceiptUserWithoutSecret && scenario.receiptUserId === 'plain';
-  if (scenario.receiptUserId === 'omit' || (!scenario.credentialsLoad && !tolerated)) {
+  if (scenario.receiptUserId === 'omit' || !scenario.credentialsLoad) {
     expect(detail).not.toHaveProperty('user');
   } else if (facts.valid && facts.userId !== undefined) {
     if (scenario.receiptUserId === 'plain') expect(detail.user).toBe(facts.userId);
@@ -330,9 +323,8 @@ function expectModel(observation: BatchObservation, scenario: Scenario, model: M
     if (expected.ranPlan === true) expect(line.steps, why).toEqual(expect.any(Object));
     if (expected.ranPlan === false) expect(line.steps ?? {}, why).toEqual({});
     const steps = line.steps as Record<string, unknown> | undefined;
-    const tolerated = KNOWN_DISAGREEMENTS.outOfTimeStepOmitted && expected.ending === 'out-of-time';
     if (expected.friends === 'omitted') expect(steps, why).not.toHaveProperty('friends');
-    else if (expected.friends !== undefined && !tolerated) {
+    else if (expected.friends !== undefined) {
       expect(steps?.friends, why).toEqual(expect.objectContaining(expected.friends));
     }
     // Receipts: tried once where the model says so, never otherwise.
@@ -835,12 +827,11 @@ describe('the admin check at send time', () => {
 });
 
 /**
- * Where `src/` disagrees with DESIGN.md (KNOWN_DISAGREEMENTS in erasureModel.ts). Each example asserts what
- * DESIGN.md says and is expected to fail until `src/` follows it; then drop `.fails` and the flag.
+ * Disagreements with DESIGN.md the properties found in src/ (now fixed), kept as plain examples so each
+ * reads as the rule it pins.
  */
-describe('known disagreements with DESIGN.md (expected to fail until src/ follows the design)', () => {
-  it.fails('a 200 OK without FriendNum is "not the documented JSON": transient, so one short in-process retry', async () => {
-    expect(KNOWN_DISAGREEMENTS.undocumentedFieldsNotRetriedInProcess).toBe(true);
+describe('found by the properties: regression examples', () => {
+  it('a 200 OK without FriendNum is "not the documented JSON": transient, so one short in-process retry', async () => {
     const observation = await runBatch(
       exampleBatch({
         records: [{ body: `{"userId":"${USER}"}`, receiveCount: '1' }],
@@ -850,7 +841,7 @@ describe('known disagreements with DESIGN.md (expected to fail until src/ follow
         }),
       }),
     );
-    // DESIGN.md: the retry gets `FriendNum: 0`, `group_get` no list: erased. src/: retry, failed-step friends.
+    // The retry gets `FriendNum: 0`, `group_get` no list: erased.
     expect(observation.chat.calls.map((call) => call.command)).toEqual([
       'sns/friend_get',
       'sns/friend_get',
@@ -859,8 +850,8 @@ describe('known disagreements with DESIGN.md (expected to fail until src/ follow
     expect(lineOf(observation, 0)?.outcome).toBe('erased');
   });
 
-  // Not tolerated by the properties: their answers never carry 10018 (a code of the groups family).
-  it.fails('an answer DESIGN.md classes transient gets its in-process retry whatever code it carries (10018)', async () => {
+  // The properties never generate 10018 (a code of the groups family): this example covers it.
+  it('an answer DESIGN.md classes transient gets its in-process retry whatever code it carries (10018)', async () => {
     const observation = await runBatch(
       exampleBatch({
         records: [{ body: `{"userId":"${USER}"}`, receiveCount: '1' }],
@@ -871,8 +862,8 @@ describe('known disagreements with DESIGN.md (expected to fail until src/ follow
         }),
       }),
     );
-    // DESIGN.md: one short in-process retry (roomy deadline), which answers FriendNum 0: erased. src/ skips
-    // the retry for any answer carrying 10018 (RETRY_NEEDS_CHANGE): retry with error-code 10018.
+    // One short in-process retry (roomy deadline), which answers FriendNum 0: erased. Only the groups
+    // listing skips it for 10018, and only for a real failure answer.
     expect(observation.chat.calls.map((call) => call.command)).toEqual([
       'sns/friend_get',
       'sns/friend_get',
@@ -881,8 +872,7 @@ describe('known disagreements with DESIGN.md (expected to fail until src/ follow
     expect(lineOf(observation, 0)?.outcome).toBe('erased');
   });
 
-  it.fails('a step that started and ran out of time is reported in `steps` (it ran, and it failed)', async () => {
-    expect(KNOWN_DISAGREEMENTS.outOfTimeStepOmitted).toBe(true);
+  it('a step that started and ran out of time is reported in `steps` (it ran, and it failed)', async () => {
     const observation = await runBatch(
       exampleBatch({
         records: [{ body: `{"userId":"${USER}"}`, receiveCount: '1' }],
@@ -893,12 +883,11 @@ describe('known disagreements with DESIGN.md (expected to fail until src/ follow
     // Agreed: "started, removed nothing and ran out of time is a transient failure", with failed-step.
     expect(line?.outcome).toBe('retry');
     expect(line?.failedStep).toBe('friends');
-    // DESIGN.md "Steps that did not run are omitted": this one ran. src/: `steps: {}`.
+    // DESIGN.md "Steps that did not run are omitted": this one ran.
     expect(line?.steps).toEqual({ friends: expect.objectContaining({ result: 'failed', verified: false }) });
   });
 
-  it.fails('RECEIPT_USER_ID=plain: `user` is omitted from a receipt when the secret could not be read', async () => {
-    expect(KNOWN_DISAGREEMENTS.plainReceiptUserWithoutSecret).toBe(true);
+  it('RECEIPT_USER_ID=plain: `user` is omitted from a receipt when the secret could not be read', async () => {
     const observation = await runBatch(
       exampleBatch({
         records: [{ body: `{"userId":"${USER}"}`, receiveCount: '5' }],
@@ -915,7 +904,7 @@ describe('known disagreements with DESIGN.md (expected to fail until src/ follow
     expect(receipt?.detail).not.toHaveProperty('user');
   });
 
-  it.fails('an erased record whose read-back found the account gone reports what its listing found as `removed`', async () => {
+  it('an erased record whose read-back found the account gone reports what its listing found as `removed`', async () => {
     const observation = await runBatch(
       exampleBatch({
         records: [{ body: `{"userId":"${USER}"}`, receiveCount: '1' }],
@@ -928,10 +917,9 @@ describe('known disagreements with DESIGN.md (expected to fail until src/ follow
       }),
     );
     const line = lineOf(observation, 0);
-    // Agreed: the plan stops at 30003 after removing friends in this delivery, so the record is erased.
+    // The plan stops at 30003 after removing friends in this delivery, so the record is erased.
     expect(line?.outcome).toBe('erased');
     // DESIGN.md "Result per step": `removed` = "items the step's listings found before removal" (FriendNum 2).
-    // src/: `{ result: 'absent', removed: 0, verified: true }` beside `outcome: erased`.
     expect(line?.steps).toEqual({ friends: expect.objectContaining({ result: 'absent', removed: 2 }) });
   });
 });

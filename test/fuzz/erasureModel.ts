@@ -22,27 +22,6 @@ import {
   type FriendsCommand,
 } from './chatAccounts.ts';
 
-/**
- * Where `src/` and DESIGN.md disagree, found by these properties and each pinned by an `it.fails` example
- * ("known disagreements" in erasureBatch.property.test.ts). The properties tolerate exactly these, so the
- * suite stays green while a disagreement is open; once `src/` follows DESIGN.md, set the flag to false and
- * turn the example into a plain `it`.
- */
-export const KNOWN_DISAGREEMENTS = {
-  /**
-   * A 200 OK whose command fields are not the documented ones ("a 200 whose body is not the documented
-   * JSON": transient) gets no "short in-process retry": the step fails at once.
-   */
-  undocumentedFieldsNotRetriedInProcess: true,
-  /**
-   * A step that ran out of time after its first call, having removed nothing ("a transient failure", with
-   * `failed-step`), is missing from `steps` although it ran ("Steps that did not run are omitted").
-   */
-  outOfTimeStepOmitted: true,
-  /** With `RECEIPT_USER_ID=plain`, a receipt carries `user` although the secret could not be read. */
-  plainReceiptUserWithoutSecret: true,
-} as const;
-
 // ------------------------------------------------------------------------------ "Error classification"
 
 /** The classes of DESIGN.md's error table. */
@@ -265,9 +244,6 @@ function modelCall(
         if (!conditions.renewalSucceeds) return finish({ ...last, cls: 'transient' });
         continue;
       case 'retry-once':
-        if (answer.via === 'undocumented' && KNOWN_DISAGREEMENTS.undocumentedFieldsNotRetriedInProcess) {
-          return finish(last);
-        }
         if (retried || !conditions.roomForRetry) return finish(last);
         retried = true;
         continue;

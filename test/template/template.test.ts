@@ -212,6 +212,9 @@ describe('template.yaml', () => {
         CallBudgets: '',
         ReceiptEventBusName: '',
         ReceiptUserId: 'pseudonym',
+        // The webhook ingress's own parameters (test/template/ingressTemplate.test.ts checks its resources).
+        IngressEnabled: 'false',
+        IngressSecretArn: '',
         AlarmTopicArn: '',
         OldestMessageAlarmSeconds: 3600,
         LogRetentionDays: 90,
@@ -366,7 +369,11 @@ describe('template.yaml', () => {
           ' account , friends ',
         ],
         GroupOwnerPolicy: list(parameter('GroupOwnerPolicy').AllowedValues),
-        ProfileCustomTags: ['', 'Tag_Profile_Custom_Hobby', 'Tag_Profile_Custom_Hobby, Tag_Profile_Custom_Score:int'],
+        ProfileCustomTags: [
+          '',
+          'Tag_Profile_Custom_Hobby',
+          'Tag_Profile_Custom_Hobby, Tag_Profile_Custom_Score:int',
+        ],
         CallBudgets: ['', 'account_delete=300,follow/follow_delete=50'],
         ReceiptEventBusName: ['', 'erasure-receipts'],
         ReceiptUserId: list(parameter('ReceiptUserId').AllowedValues),
@@ -530,7 +537,10 @@ describe('template.yaml', () => {
         [getAtt('ErasureQueue', 'Arn'), getAtt('DeadLetterQueue', 'Arn')].sort(),
       );
       expect(allowed('events:PutEvents')).toEqual([
-        { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${ReceiptEventBusName}' },
+        {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${ReceiptEventBusName}',
+        },
       ]);
       for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']) {
         expect(allowed(action), action).toEqual(['*']);
@@ -639,6 +649,7 @@ describe('receipts and the erasure plan', () => {
 
   it('refuses an ErasureSteps value the function would refuse only for unknown names (order and spaces are free)', () => {
     const pattern = new RegExp(String(parameter('ErasureSteps').AllowedPattern));
-    for (const bad of ['', 'friend', 'friends,,kick', 'friends;kick', 'Friends']) expect(bad).not.toMatch(pattern);
+    for (const bad of ['', 'friend', 'friends,,kick', 'friends;kick', 'Friends'])
+      expect(bad).not.toMatch(pattern);
   });
 });

@@ -18,8 +18,13 @@ import { verifyUserSig } from '../../src/usersig/userSig.ts';
 /** One friend_delete_all through a fresh RecordChatCalls, as a plan step makes it. */
 async function eraseAccount(userId: string, options: Omit<RecordChatCallsOptions, 'userId'>) {
   const calls = new RecordChatCalls({ ...options, userId });
-  const result = await calls.call('sns', 'friend_delete_all', { From_Account: userId, DeleteType: 'Delete_Type_Both' });
-  return result.started ? { started: true as const, outcome: result.outcome, latenciesMs: calls.latenciesMs } : result;
+  const result = await calls.call('sns', 'friend_delete_all', {
+    From_Account: userId,
+    DeleteType: 'Delete_Type_Both',
+  });
+  return result.started
+    ? { started: true as const, outcome: result.outcome, latenciesMs: calls.latenciesMs }
+    : result;
 }
 
 const NOW = 1_800_000_000;
@@ -464,5 +469,57 @@ describe('RecordChatCalls: the admin is never the subject', () => {
     };
     await eraseAccount('user_42', { chat, session, latestStartMs: NO_DEADLINE });
     expect(signedWith(seen[0] as ChatAuth, NEW)).toBe(true);
+  });
+});
+
+describe('RecordChatCalls: call options', () => {
+  const calls = (chat: ChatApi, session: AdminSession, sleep: (ms: number) => Promise<void>) =>
+    new RecordChatCalls({ chat, session, userId: 'user_42', latestStartMs: NO_DEADLINE, sleep });
+
+  it('treats an OK answer without the documented fields as transient, with its short retry', async () => {
+    const { chat } = scriptedChat([
+      { started: true, outcome: DONE, answer: { Other: 1 }, latencyMs: 5 },
+      { started: true, outcome: DONE, answer: { FriendNum: 0 }, latencyMs: 5 },
+    ]);
+    const { session } = await sessionWith();
+    const { delays, sleep } = recordingSleep();
+    const result = await calls(chat, session, sleep).call(
+      'sns',
+      'friend_get',
+      {},
+      {
+        documented: (answer) => typeof answer?.FriendNum === 'number',
+      },
+    );
+    expect(result).toMatchObject({ started: true, outcome: DONE, answer: { FriendNum: 0 } });
+    expect(delays).toHaveLength(1);
+  });
+
+  it('skips the short retry for a code the caller cures by changing the request, but not for a disagreeing answer', async () => {
+    const tooLarge: ChatOutcome = { kind: 'transient', errorCode: 10018, detail: 'too large' };
+    const { session } = await sessionWith();
+    const { sleep } = recordingSleep();
+    const first = scriptedChat([answered(tooLarge)]);
+    const skipped = await calls(first.chat, session, sleep).call(
+      'group_open_http_svc',
+      'get_joined_group_list',
+      {},
+      {
+        changeRequestOn: new Set([10018]),
+      },
+    );
+    expect(skipped).toMatchObject({ outcome: { errorCode: 10018 } });
+    expect(first.calls).toHaveLength(1);
+    const second = scriptedChat([answered({ ...tooLarge, disagreeing: true }), answered(DONE)]);
+    const retried = await calls(second.chat, session, sleep).call(
+      'group_open_http_svc',
+      'get_joined_group_list',
+      {},
+      {
+        changeRequestOn: new Set([10018]),
+      },
+    );
+    expect(retried).toMatchObject({ outcome: DONE });
+    expect(second.calls).toHaveLength(2);
   });
 });

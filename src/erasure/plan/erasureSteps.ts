@@ -45,7 +45,9 @@ export const STEP_COMMANDS: Readonly<Record<StepName, readonly ChatCommandPath[]
 };
 
 /** Every command of the plan, whichever steps are chosen. */
-export const PLAN_COMMANDS: readonly ChatCommandPath[] = ERASURE_STEP_NAMES.flatMap((step) => STEP_COMMANDS[step]);
+export const PLAN_COMMANDS: readonly ChatCommandPath[] = ERASURE_STEP_NAMES.flatMap(
+  (step) => STEP_COMMANDS[step],
+);
 
 /** Tencent's lower default limit for these commands (100 calls/s; every other REST command has 200). */
 export const ACCOUNT_CLASS_COMMANDS: ReadonlySet<ChatCommandPath> = new Set([
@@ -98,7 +100,8 @@ export function parseCallBudgets(
     if (command === undefined) return { ok: false, problem: `unknown command "${name}"` };
     if (budgets.has(command)) return { ok: false, problem: `command "${command}" is listed twice` };
     const rate = Number(rateText);
-    if (!(rate > 0) || !Number.isFinite(rate)) return { ok: false, problem: `the rate of "${name}" must be positive` };
+    if (!(rate > 0) || !Number.isFinite(rate))
+      return { ok: false, problem: `the rate of "${name}" must be positive` };
     budgets.set(command, rate);
   }
   return { ok: true, budgets };

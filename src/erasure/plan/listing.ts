@@ -36,7 +36,8 @@ export async function collectPages<C, T>(
     items.push(...answer.items);
     if (answer.next === undefined) return items;
     if (seen.has(key(answer.next))) throw new StepFailedError('transient', 'a listing page repeated');
-    if (page >= MAX_PAGES) throw new StepFailedError('transient', `a listing did not end within ${MAX_PAGES} pages`);
+    if (page >= MAX_PAGES)
+      throw new StepFailedError('transient', `a listing did not end within ${MAX_PAGES} pages`);
     seen.add(key(answer.next));
     cursor = answer.next;
   }
@@ -83,19 +84,19 @@ export async function forEachLimited<T>(
  * const { removed } = await removeUntilEmpty(() => listBlocklist(), (entries) => deleteEntries(entries));
  */
 export async function removeUntilEmpty<T>(
+  tally: { removed: number },
   list: () => Promise<readonly T[]>,
   remove: (items: readonly T[]) => Promise<void>,
   count: (items: readonly T[]) => number = (items) => items.length,
 ): Promise<{ removed: number }> {
-  let removed = 0;
   let left = await list();
   for (let round = 0; left.length > 0; round++) {
     if (round === 2) {
       throw new StepFailedError('unverified', `${count(left)} item(s) still listed after removing twice`);
     }
-    removed += count(left);
+    tally.removed += count(left);
     await remove(left);
     left = await list();
   }
-  return { removed };
+  return { removed: tally.removed };
 }

@@ -66,7 +66,9 @@ export const UNREACHABLE_RESIDUALS = [
 
 /** What a step leaves by design, beyond the unreachable, when it runs. */
 export const STEP_RESIDUALS: Readonly<Partial<Record<StepName, readonly string[]>>> = {
-  profile: ['profile settings (AllowType, AdminForbidType, MsgSettings) and custom fields not listed in PROFILE_CUSTOM_TAGS'],
+  profile: [
+    'profile settings (AllowType, AdminForbidType, MsgSettings) and custom fields not listed in PROFILE_CUSTOM_TAGS',
+  ],
   groups: ['memberships in AVChatRoom groups the user does not own (they keep no member list)'],
 };
 

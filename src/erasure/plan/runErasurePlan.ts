@@ -3,12 +3,7 @@
  * order, and stops at the first that fails, finds the account absent, or runs out of time. Every step is
  * idempotent, so a retry, a continuation or a DLQ replay runs the whole plan again from the first step.
  */
-import {
-  AccountAbsentError,
-  AdminSubjectError,
-  OutOfTimeError,
-  StepFailedError,
-} from '../../errors.ts';
+import { AccountAbsentError, AdminSubjectError, OutOfTimeError, StepFailedError } from '../../errors.ts';
 import type { RecordChatCalls } from '../recordChatCalls.ts';
 import type { StepName } from './erasureSteps.ts';
 import type { PlanEnding, PlanResult, PlanSteps } from './planResult.ts';
@@ -46,17 +41,29 @@ export interface ErasurePlan {
  * const result = await runErasurePlan('user_42', { steps: ['friends'], settings }, new RecordChatCalls({ … }));
  * if (result.ending.type === 'completed') console.log('erased', result.steps);
  */
-export async function runErasurePlan(userId: string, plan: ErasurePlan, calls: RecordChatCalls): Promise<PlanResult> {
+export async function runErasurePlan(
+  userId: string,
+  plan: ErasurePlan,
+  calls: RecordChatCalls,
+): Promise<PlanResult> {
   const stepCalls = new StepCalls(calls);
   const steps: PlanSteps = {};
   let ending: PlanEnding = { type: 'completed' };
   for (const name of plan.steps) {
+    const tally = { removed: 0 };
+    const attemptsBefore = stepCalls.latenciesMs.length;
     try {
-      steps[name] = await STEPS[name]({ userId, calls: stepCalls, settings: plan.settings });
+      steps[name] = await STEPS[name]({ userId, calls: stepCalls, settings: plan.settings, tally });
     } catch (error) {
       ending = endingOf(error, name);
-      if (ending.type === 'absent') steps[name] = { result: 'absent', removed: 0, verified: true };
-      if (ending.type === 'failed') steps[name] = { result: 'failed', removed: 0, verified: false };
+      // The step ran: it is reported with what its listings had found.
+      if (ending.type === 'absent')
+        steps[name] = { result: 'absent', removed: tally.removed, verified: true };
+      // A step that ran out of time before its first call did not run: it is left out.
+      const ran = stepCalls.latenciesMs.length > attemptsBefore;
+      if (ending.type === 'failed' || (ending.type === 'out-of-time' && ran)) {
+        steps[name] = { result: 'failed', removed: tally.removed, verified: false };
+      }
       break;
     }
   }

@@ -20,10 +20,16 @@ export interface PlanSettings {
   profileCustomTags: readonly ProfileCustomTag[];
 }
 
+/** What a step's listings found before removal so far: kept when the step stops early. */
+export interface StepTally {
+  removed: number;
+}
+
 export interface StepContext {
   userId: string;
   calls: StepCalls;
   settings: PlanSettings;
+  tally: StepTally;
 }
 
 export type ErasureStep = (context: StepContext) => Promise<StepResult>;

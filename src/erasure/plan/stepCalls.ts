@@ -24,6 +24,8 @@ export interface SendOptions {
   about: Subject;
   /** A removal: an answer OK counts as progress of this delivery. */
   removes?: boolean;
+  /** Codes the unchanged request cannot cure: no short in-process retry (the step changes the request). */
+  changeRequestOn?: ReadonlySet<number>;
 }
 
 /** One per-item result of a batch write (`ResultItem[].ResultCode`). */
@@ -59,20 +61,25 @@ export class StepCalls {
    * Sends one call. Throws OutOfTimeError (not started), AccountAbsentError (the user does not exist),
    * StepFailedError (transient, permanent, or an answer without the documented fields) or AdminSubjectError.
    */
-  async send<T>(command: ChatCommandPath, body: object, schema: z.ZodType<T>, options: SendOptions): Promise<Reply<T>> {
+  async send<T>(
+    command: ChatCommandPath,
+    body: object,
+    schema: z.ZodType<T>,
+    options: SendOptions,
+  ): Promise<Reply<T>> {
     const slash = command.indexOf('/');
-    const result = await this.#calls.call(command.slice(0, slash), command.slice(slash + 1), body);
+    const result = await this.#calls.call(command.slice(0, slash), command.slice(slash + 1), body, {
+      // An OK answer without the fields the step reads is transient, with its short in-process retry.
+      documented: (answer) => schema.safeParse(answer).success,
+      ...(options.changeRequestOn === undefined ? {} : { changeRequestOn: options.changeRequestOn }),
+    });
     if (!result.started) throw new OutOfTimeError();
     const { outcome } = result;
     const code = outcome.errorCode === undefined ? {} : { errorCode: outcome.errorCode };
     switch (outcome.kind) {
       case 'done': {
-        const parsed = schema.safeParse(result.answer);
-        if (!parsed.success) {
-          throw new StepFailedError('transient', `unexpected answer to ${command}: not the documented fields`);
-        }
         if (options.removes) this.removals++;
-        return { kind: 'ok', answer: parsed.data };
+        return { kind: 'ok', answer: schema.parse(result.answer) };
       }
       case 'absent':
         if (options.about === 'user') throw new AccountAbsentError(outcome.errorCode);
@@ -115,5 +122,9 @@ export function requireItem(code: number): void {
   if (code === 0) return;
   const kind = classifyChatErrorCode(code);
   if (kind === 'absent') throw new AccountAbsentError(code);
-  throw new StepFailedError(kind === 'permanent' ? 'permanent' : 'transient', describeChatErrorCode(code), code);
+  throw new StepFailedError(
+    kind === 'permanent' ? 'permanent' : 'transient',
+    describeChatErrorCode(code),
+    code,
+  );
 }

@@ -17,13 +17,18 @@ const checkAnswer = z.object({
   ),
 });
 
-export const account: ErasureStep = async ({ userId, calls }) => {
+export const account: ErasureStep = async ({ userId, calls, tally }) => {
   let deleted = false;
   const remove = async () => {
-    const reply = await calls.send('im_open_login_svc/account_delete', { DeleteItem: [{ UserID: userId }] }, deleteAnswer, {
-      about: 'user',
-      removes: true,
-    });
+    const reply = await calls.send(
+      'im_open_login_svc/account_delete',
+      { DeleteItem: [{ UserID: userId }] },
+      deleteAnswer,
+      {
+        about: 'user',
+        removes: true,
+      },
+    );
     if (reply.kind !== 'ok') return;
     // The user's own 70107 means it does not exist (absent, or erased if this delivery removed something).
     requireItem(reply.answer.ResultItem?.find((item) => item.UserID === userId)?.ResultCode ?? 0);
@@ -32,14 +37,19 @@ export const account: ErasureStep = async ({ userId, calls }) => {
   const list = async () => {
     // Only after a delete: before it, account_delete itself says whether the account exists.
     if (!deleted) return ['the account'];
-    const reply = await calls.send('im_open_login_svc/account_check', { CheckItem: [{ UserID: userId }] }, checkAnswer, {
-      about: 'user',
-    });
+    const reply = await calls.send(
+      'im_open_login_svc/account_check',
+      { CheckItem: [{ UserID: userId }] },
+      checkAnswer,
+      {
+        about: 'user',
+      },
+    );
     if (reply.kind !== 'ok') return [];
     const own = reply.answer.ResultItem.find((item) => item.UserID === userId);
     requireItem(own?.ResultCode ?? 0);
     return own?.AccountStatus === 'NotImported' ? [] : ['the account'];
   };
-  await removeUntilEmpty(list, remove);
+  await removeUntilEmpty(tally, list, remove);
   return { result: 'done', removed: 1, verified: true };
 };

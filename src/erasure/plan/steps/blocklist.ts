@@ -22,7 +22,7 @@ const deleteAnswer = z.object({
   ResultItem: z.array(z.object({ To_Account: z.string(), ResultCode: z.number().int() })).optional(),
 });
 
-export const blocklist: ErasureStep = async ({ userId, calls }) => {
+export const blocklist: ErasureStep = async ({ userId, calls, tally }) => {
   const list = () =>
     collectPages(0, async (startIndex: number) => {
       const reply = await calls.send(
@@ -44,10 +44,12 @@ export const blocklist: ErasureStep = async ({ userId, calls }) => {
         { about: 'user', removes: true },
       );
       if (reply.kind === 'ok') {
-        checkItems((reply.answer.ResultItem ?? []).map((item) => ({ code: item.ResultCode, about: 'other' })));
+        checkItems(
+          (reply.answer.ResultItem ?? []).map((item) => ({ code: item.ResultCode, about: 'other' })),
+        );
       }
     }
   };
-  const { removed } = await removeUntilEmpty(list, remove);
+  const { removed } = await removeUntilEmpty(tally, list, remove);
   return { result: 'done', removed, verified: true };
 };

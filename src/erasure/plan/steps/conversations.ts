@@ -35,7 +35,10 @@ const contactGroupAnswer = z.object({
 });
 const writeAnswer = z.object({});
 
-type Conversation = { type: 'conversation'; target: { Type: 1; To_Account: string } | { Type: 2; ToGroupid: string } };
+type Conversation = {
+  type: 'conversation';
+  target: { Type: 1; To_Account: string } | { Type: 2; ToGroupid: string };
+};
 type ContactGroup = { type: 'contact-group'; name: string };
 type Left = Conversation | ContactGroup;
 
@@ -46,7 +49,7 @@ interface ListCursor {
   TopStartIndex: number;
 }
 
-export const conversations: ErasureStep = async ({ userId, calls }) => {
+export const conversations: ErasureStep = async ({ userId, calls, tally }) => {
   let contactGroupsEnabled = true;
   const listConversations = () =>
     collectPages<ListCursor, Conversation>(
@@ -63,7 +66,10 @@ export const conversations: ErasureStep = async ({ userId, calls }) => {
         const items = (answer.SessionItem ?? []).map(
           (item): Conversation => ({
             type: 'conversation',
-            target: item.Type === 1 ? { Type: 1, To_Account: item.To_Account } : { Type: 2, ToGroupid: item.GroupId },
+            target:
+              item.Type === 1
+                ? { Type: 1, To_Account: item.To_Account }
+                : { Type: 2, ToGroupid: item.GroupId },
           }),
         );
         const next = {
@@ -85,7 +91,9 @@ export const conversations: ErasureStep = async ({ userId, calls }) => {
       );
       if (reply.kind === 'not-enabled') contactGroupsEnabled = false;
       if (reply.kind !== 'ok') return { items: [], next: undefined };
-      const items = (reply.answer.GroupItem ?? []).map((item): ContactGroup => ({ type: 'contact-group', name: item.GroupName }));
+      const items = (reply.answer.GroupItem ?? []).map(
+        (item): ContactGroup => ({ type: 'contact-group', name: item.GroupName }),
+      );
       return { items, next: reply.answer.CompleteFlag === 1 ? undefined : reply.answer.NextStartIndex };
     });
   const list = async (): Promise<Left[]> => [
@@ -111,7 +119,7 @@ export const conversations: ErasureStep = async ({ userId, calls }) => {
       }
     });
   };
-  const { removed } = await removeUntilEmpty(list, remove);
+  const { removed } = await removeUntilEmpty(tally, list, remove);
   return {
     result: 'done',
     removed,

@@ -6,7 +6,13 @@
  * exist: `not-enabled`. Done when both listings come back empty.
  */
 import * as z from 'zod';
-import { batchesOf, collectPages, forEachLimited, REMOVAL_CONCURRENCY, removeUntilEmpty } from '../listing.ts';
+import {
+  batchesOf,
+  collectPages,
+  forEachLimited,
+  REMOVAL_CONCURRENCY,
+  removeUntilEmpty,
+} from '../listing.ts';
 import type { ErasureStep } from '../step.ts';
 import { checkItems, type StepCalls } from '../stepCalls.ts';
 
@@ -25,7 +31,11 @@ const deleteAnswer = z.object({
 });
 
 /** The listed accounts, or undefined when the feature is not enabled. */
-async function listFollows(calls: StepCalls, userId: string, followType: number): Promise<string[] | undefined> {
+async function listFollows(
+  calls: StepCalls,
+  userId: string,
+  followType: number,
+): Promise<string[] | undefined> {
   let notEnabled = false;
   const accounts = await collectPages('', async (cursor: string) => {
     const reply = await calls.send(
@@ -44,7 +54,7 @@ async function listFollows(calls: StepCalls, userId: string, followType: number)
 
 type Follow = { direction: 'following' | 'follower'; account: string };
 
-export const follows: ErasureStep = async ({ userId, calls }) => {
+export const follows: ErasureStep = async ({ userId, calls, tally }) => {
   let notEnabled = false;
   const list = async (): Promise<Follow[]> => {
     const following = await listFollows(calls, userId, FOLLOWING);
@@ -59,10 +69,15 @@ export const follows: ErasureStep = async ({ userId, calls }) => {
     ];
   };
   const unfollow = async (from: string, to: readonly string[], about: 'user' | 'other') => {
-    const reply = await calls.send('follow/follow_delete', { From_Account: from, To_Account: to }, deleteAnswer, {
-      about,
-      removes: true,
-    });
+    const reply = await calls.send(
+      'follow/follow_delete',
+      { From_Account: from, To_Account: to },
+      deleteAnswer,
+      {
+        about,
+        removes: true,
+      },
+    );
     if (reply.kind === 'ok') {
       checkItems(
         (reply.answer.ResultItem ?? []).map((item) => ({
@@ -82,7 +97,7 @@ export const follows: ErasureStep = async ({ userId, calls }) => {
     ];
     await forEachLimited(work, REMOVAL_CONCURRENCY, (run) => run());
   };
-  const { removed } = await removeUntilEmpty(list, remove);
+  const { removed } = await removeUntilEmpty(tally, list, remove);
   if (notEnabled) return { result: 'not-enabled', removed: 0, verified: false };
   return { result: 'done', removed, verified: true };
 };

@@ -15,7 +15,7 @@ const writeAnswer = z.object({});
 
 type Left = { kind: 'friends'; count: number } | { kind: 'list'; name: string };
 
-export const friends: ErasureStep = async ({ userId, calls }) => {
+export const friends: ErasureStep = async ({ userId, calls, tally }) => {
   const list = async (): Promise<Left[]> => {
     // Sequences 0: the server must send everything (an equal sequence would leave data out).
     const got = await calls.send(
@@ -54,7 +54,7 @@ export const friends: ErasureStep = async ({ userId, calls }) => {
       });
     }
   };
-  const { removed } = await removeUntilEmpty(list, remove, (left) =>
+  const { removed } = await removeUntilEmpty(tally, list, remove, (left) =>
     left.reduce((sum, item) => sum + (item.kind === 'friends' ? item.count : 1), 0),
   );
   return { result: 'done', removed, verified: true };

@@ -17,6 +17,7 @@ const MIN_LIMIT = 10;
 /** get_group_member_info pages of at most this many members. */
 const MEMBER_PAGE = 200;
 const ANSWER_TOO_LARGE = 10018;
+const CHANGE_REQUEST_ON = new Set([ANSWER_TOO_LARGE]);
 
 const membershipAnswer = z.object({
   TotalCount: z.number().int().min(0),
@@ -68,7 +69,7 @@ async function listMemberships({ userId, calls }: StepContext): Promise<Membersh
             ResponseFilter: { GroupBaseInfoFilter: ['Type', 'Owner_Account'], SelfInfoFilter: ['Role'] },
           },
           membershipAnswer,
-          { about: 'user' },
+          { about: 'user', changeRequestOn: CHANGE_REQUEST_ON },
         );
         if (reply.kind !== 'ok') return { items: [], next: undefined };
         const page = reply.answer.GroupIdList ?? [];
@@ -85,7 +86,8 @@ async function listMemberships({ userId, calls }: StepContext): Promise<Membersh
         return { items, next: page.length > 0 && next < reply.answer.TotalCount ? next : undefined };
       } catch (error) {
         // 10018: the answer would be over 1 MB; ask for fewer groups per page.
-        if (!(error instanceof StepFailedError) || error.errorCode !== ANSWER_TOO_LARGE || limit <= MIN_LIMIT) throw error;
+        if (!(error instanceof StepFailedError) || error.errorCode !== ANSWER_TOO_LARGE || limit <= MIN_LIMIT)
+          throw error;
         limit = Math.max(MIN_LIMIT, Math.floor(limit / 2));
       }
     }
@@ -93,14 +95,23 @@ async function listMemberships({ userId, calls }: StepContext): Promise<Membersh
 }
 
 /** The longest-standing member other than the user, or undefined when there is none (or the group is gone). */
-async function successorOf({ userId, calls }: StepContext, groupId: string): Promise<string | undefined | 'gone'> {
+async function successorOf(
+  { userId, calls }: StepContext,
+  groupId: string,
+): Promise<string | undefined | 'gone'> {
   let gone = false;
   const members = await collectPages<{ offset: number; next: string }, { account: string; joinTime: number }>(
     { offset: 0, next: '' },
     async (position) => {
       const reply = await calls.send(
         'group_open_http_svc/get_group_member_info',
-        { GroupId: groupId, Limit: MEMBER_PAGE, Offset: position.offset, Next: position.next, MemberInfoFilter: ['JoinTime'] },
+        {
+          GroupId: groupId,
+          Limit: MEMBER_PAGE,
+          Offset: position.offset,
+          Next: position.next,
+          MemberInfoFilter: ['JoinTime'],
+        },
         memberAnswer,
         { about: 'other' },
       );
@@ -115,23 +126,33 @@ async function successorOf({ userId, calls }: StepContext, groupId: string): Pro
       }));
       const offset = position.offset + page.length;
       // Community groups page by the opaque Next ("" = done); the others by Offset up to MemberNum.
-      const more = reply.answer.Next !== undefined ? reply.answer.Next !== '' : page.length > 0 && offset < reply.answer.MemberNum;
+      const more =
+        reply.answer.Next !== undefined
+          ? reply.answer.Next !== ''
+          : page.length > 0 && offset < reply.answer.MemberNum;
       return { items, next: more ? { offset, next: reply.answer.Next ?? '' } : undefined };
     },
   );
   if (gone) return 'gone';
   const others = members.filter((member) => member.account !== userId);
-  others.sort((a, b) => a.joinTime - b.joinTime || (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+  others.sort(
+    (a, b) => a.joinTime - b.joinTime || (a.account < b.account ? -1 : a.account > b.account ? 1 : 0),
+  );
   return others[0]?.account;
 }
 
 async function leave(context: StepContext, group: Membership, counts: GroupCounts): Promise<void> {
   const { userId, calls, settings } = context;
   const destroy = async () => {
-    const reply = await calls.send('group_open_http_svc/destroy_group', { GroupId: group.groupId }, writeAnswer, {
-      about: 'other',
-      removes: true,
-    });
+    const reply = await calls.send(
+      'group_open_http_svc/destroy_group',
+      { GroupId: group.groupId },
+      writeAnswer,
+      {
+        about: 'other',
+        removes: true,
+      },
+    );
     if (reply.kind === 'ok') counts.destroyed++;
   };
   const removeMember = () =>
@@ -167,6 +188,7 @@ async function leave(context: StepContext, group: Membership, counts: GroupCount
 }
 
 export const groups: ErasureStep = async (context) => {
+  const { tally } = context;
   const counts: GroupCounts = { transferred: 0, destroyed: 0, avchatroomMemberships: 0 };
   const list = async () => {
     const memberships = await listMemberships(context);
@@ -177,13 +199,15 @@ export const groups: ErasureStep = async (context) => {
   };
   const remove = (left: readonly Membership[]) =>
     forEachLimited(left, REMOVAL_CONCURRENCY, (group) => leave(context, group, counts));
-  const { removed } = await removeUntilEmpty(list, remove);
+  const { removed } = await removeUntilEmpty(tally, list, remove);
   return {
     result: 'done',
     removed,
     verified: true,
     transferred: counts.transferred,
     destroyed: counts.destroyed,
-    ...(counts.avchatroomMemberships > 0 ? { residual: { 'avchatroom-memberships': counts.avchatroomMemberships } } : {}),
+    ...(counts.avchatroomMemberships > 0
+      ? { residual: { 'avchatroom-memberships': counts.avchatroomMemberships } }
+      : {}),
   };
 };

@@ -43,7 +43,7 @@ export function clearedValues(customTags: readonly ProfileCustomTag[]): Map<stri
   ]);
 }
 
-export const profile: ErasureStep = async ({ userId, calls, settings }) => {
+export const profile: ErasureStep = async ({ userId, calls, settings, tally }) => {
   const cleared = clearedValues(settings.profileCustomTags);
   const list = async () => {
     const reply = await calls.send(
@@ -56,7 +56,9 @@ export const profile: ErasureStep = async ({ userId, calls, settings }) => {
     const own = reply.answer.UserProfileItem?.find((item) => item.To_Account === userId);
     // The user's own per-item "does not exist" (40003) ends the plan like a top-level one.
     requireItem(own?.ResultCode ?? 0);
-    return (own?.ProfileItem ?? []).filter((item) => cleared.has(item.Tag) && item.Value !== cleared.get(item.Tag));
+    return (own?.ProfileItem ?? []).filter(
+      (item) => cleared.has(item.Tag) && item.Value !== cleared.get(item.Tag),
+    );
   };
   const remove = async (left: readonly { Tag: string }[]) => {
     await calls.send(
@@ -66,6 +68,6 @@ export const profile: ErasureStep = async ({ userId, calls, settings }) => {
       { about: 'user', removes: true },
     );
   };
-  const { removed } = await removeUntilEmpty(list, remove);
+  const { removed } = await removeUntilEmpty(tally, list, remove);
   return { result: 'done', removed, verified: true };
 };
