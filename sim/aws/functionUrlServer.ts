@@ -20,6 +20,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
+import { signatureHeaders } from '../../src/ingress/signature.ts';
 import { closeHttpServer, loopbackEndpoint, RequestTooLargeError, readRequestBody } from './awsWire.ts';
 import { createLambdaContext } from './lambdaContext.ts';
 
@@ -353,4 +354,43 @@ export async function startFunctionUrlServer(options: FunctionUrlServerOptions):
     },
     close: () => closeHttpServer(server),
   };
+}
+
+/** What `postSignedEvent` got back. */
+export interface SignedPostAnswer {
+  status: number;
+  /** The answer's JSON body (the ingress always answers JSON), or its text when it is not JSON. */
+  body: unknown;
+  headers: Headers;
+}
+
+/**
+ * Posts one body to a webhook ingress the way a DSR platform would: `POST <url>/erasures` with
+ * `Content-Type: application/json` and the two signature headers, signed now (or at `timestamp`) with `key`.
+ * @example
+ * const server = await startFunctionUrlServer({ handler });
+ * const answer = await postSignedEvent(server.url, '{"userId":"demo_alice"}', signingKey);
+ * // answer.status 202, answer.body { requestId, messageId }
+ */
+export async function postSignedEvent(
+  url: string,
+  body: string | Uint8Array,
+  key: string,
+  options: { timestamp?: string; path?: string; signal?: AbortSignal } = {},
+): Promise<SignedPostAnswer> {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+  const response = await fetch(`${url.replace(/\/+$/, '')}${options.path ?? '/erasures'}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signatureHeaders(key, bytes, options.timestamp) },
+    body: bytes,
+    signal: options.signal ?? AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON (e.g. a stand-in 502): the text itself.
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
 }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postSignedEvent } from '../../sim/aws/functionUrlServer.ts';
 import { INVALID_EVENT_REASONS } from '../../src/erasure/accountClosureEvent.ts';
 import { signatureFor } from '../../src/ingress/signature.ts';
 import {
@@ -66,6 +67,14 @@ describe('ingress over HTTP (standard erasure queue)', () => {
         (JSON.parse(body.replace(/^\uFEFF/, '')) as { requestId?: string }).requestId ?? messageId,
       );
     }
+  });
+
+  it('postSignedEvent (for npm start) posts a sample body the way a DSR platform would', async () => {
+    const answer = await postSignedEvent(world.server.url, VALID, CURRENT_KEY);
+    expect(answer.status).toBe(202);
+    expect(answer.body).toEqual({ requestId: 'dsr-2026-000123', messageId: expect.any(String) });
+    expect((await postSignedEvent(`${world.server.url}/`, VALID, 'wrong-key')).status).toBe(401);
+    expect((await world.drainQueue()).map((message) => message.Body)).toEqual([VALID]);
   });
 
   it('answers the messageId as the requestId when the event has none (the erasure function does the same)', async () => {
