@@ -15,7 +15,7 @@
  * - empty `usersig` -> 70002; then the verifier's verdicts: malformed 70003, other SDKAppID inside the
  *   UserSig 70014, other UserID inside 70013, expired 70001, HMAC mismatch 70009.
  */
-import { verifyUserSig } from '../../src/usersig/userSig.ts';
+import { verifyUserSig } from '../../src/chat/userSig.ts';
 import { KNOWN_COMMANDS } from './catalog.ts';
 
 export { KNOWN_COMMANDS };

@@ -3,7 +3,7 @@
  * less than min(300 s, TTL/10) remains). Signing per request would cost CPU on the hot path for nothing.
  */
 import type { AdminCredentials } from '../erasure/ports.ts';
-import { signUserSig } from '../usersig/userSig.ts';
+import { signUserSig } from './userSig.ts';
 
 interface CachedUserSig {
   credentials: AdminCredentials;

@@ -14,7 +14,10 @@ async function startWorld(options: ErasureWorldOptions = {}): Promise<ErasureWor
   world = await startErasureWorld({
     chatCallsPerSecond: 1000,
     ...options,
-    chatOptions: { customProfileTags: ['Tag_Profile_Custom_Hobby', { tag: 'Tag_Profile_Custom_Score', type: 'integer' }], ...options.chatOptions },
+    chatOptions: {
+      customProfileTags: ['Tag_Profile_Custom_Hobby', { tag: 'Tag_Profile_Custom_Score', type: 'integer' }],
+      ...options.chatOptions,
+    },
     functionEnv: {
       CALL_BUDGET_PER_SECOND: '1000',
       CHAT_TIMEOUT_MS: '1000',
@@ -31,7 +34,8 @@ afterEach(async () => {
   world = undefined;
 });
 
-const context = (timeoutMs = 30_000) => createLambdaContext({ functionName: 'chat-erasure', region: 'us-east-1', timeoutMs });
+const context = (timeoutMs = 30_000) =>
+  createLambdaContext({ functionName: 'chat-erasure', region: 'us-east-1', timeoutMs });
 
 describe('the full plan', () => {
   it('erases a user with data of every kind: every step done and verified, nothing of theirs left but the residuals', async () => {
@@ -79,7 +83,9 @@ describe('the full plan', () => {
     // side of the conversation, the messages in groups, and the AVChatRoom membership.
     expect(data.heldByOthers.friendOf).toEqual([people.oneWayHolder]);
     expect(data.heldByOthers.blockedBy).toEqual([people.blockedBy]);
-    expect(data.heldByOthers.conversations).toEqual([expect.objectContaining({ owner: people.peer, messages: 4 })]);
+    expect(data.heldByOthers.conversations).toEqual([
+      expect.objectContaining({ owner: people.peer, messages: 4 }),
+    ]);
     expect(data.groups.map((group) => group.groupId)).toEqual([groupIds.joinedLive]);
     // The Public group went to its longest-standing other member.
     expect(w.chat.groupOf(groupIds.handOver)?.owner).toBe(people.elder);
@@ -99,14 +105,26 @@ describe('absent', () => {
   it('is absent when the first step finds no account, with the step’s result and no later step run', async () => {
     const w = await startWorld();
     const { audits } = await run(w, [event({ userId: 'plan_nobody' })]);
-    expect(audits[0]).toMatchObject({ outcome: 'absent', errorCode: 70107, steps: { kick: { result: 'absent' } } });
+    expect(audits[0]).toMatchObject({
+      outcome: 'absent',
+      errorCode: 70107,
+      steps: { kick: { result: 'absent' } },
+    });
     expect(Object.keys(audits[0]?.steps as object)).toEqual(['kick']);
   });
 
   it('is erased, not absent, when an earlier step of this delivery removed something', async () => {
     const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'friends,blocklist' } });
-    w.chat.seed({ accounts: ['plan_gone_mid', 'plan_gone_pal'], friendships: [['plan_gone_mid', 'plan_gone_pal', 'both']] });
-    w.chat.injectFault({ type: 'error-code', code: 30003, command: 'black_list_get', fromAccount: 'plan_gone_mid' });
+    w.chat.seed({
+      accounts: ['plan_gone_mid', 'plan_gone_pal'],
+      friendships: [['plan_gone_mid', 'plan_gone_pal', 'both']],
+    });
+    w.chat.injectFault({
+      type: 'error-code',
+      code: 30003,
+      command: 'black_list_get',
+      fromAccount: 'plan_gone_mid',
+    });
     const { audits } = await run(w, [event({ userId: 'plan_gone_mid' })]);
     expect(audits[0]).toMatchObject({
       outcome: 'erased',
@@ -121,11 +139,19 @@ describe('absent', () => {
       accounts: ['plan_fol', 'plan_fol_gone'],
       follows: [{ follower: 'plan_fol_gone', followee: 'plan_fol' }],
     });
-    w.chat.injectFault({ type: 'error-code', code: 30003, command: 'follow_delete', fromAccount: 'plan_fol_gone' });
+    w.chat.injectFault({
+      type: 'error-code',
+      code: 30003,
+      command: 'follow_delete',
+      fromAccount: 'plan_fol_gone',
+    });
     const { audits } = await run(w, [event({ userId: 'plan_fol' })]);
     // The first removal answered "does not exist" for the follower: done for that item; the read-back
     // still listed the entry, so the step acted once more and verified.
-    expect(audits[0]).toMatchObject({ outcome: 'erased', steps: { follows: { result: 'done', verified: true } } });
+    expect(audits[0]).toMatchObject({
+      outcome: 'erased',
+      steps: { follows: { result: 'done', verified: true } },
+    });
     expect(w.chat.personalDataOf('plan_fol').followers).toEqual([]);
   });
 });
@@ -155,25 +181,42 @@ describe('not enabled', () => {
 describe('unverified and per-item failures', () => {
   it('retries a step whose removals leave the list unchanged, then dead-letters it as unverified at MAX_RECEIVES', async () => {
     const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'friends,blocklist', MAX_RECEIVES: '3' } });
-    w.chat.seed({ accounts: ['plan_stuck', 'plan_stuck_pal'], blocklist: [{ owner: 'plan_stuck', blocked: 'plan_stuck_pal' }] });
+    w.chat.seed({
+      accounts: ['plan_stuck', 'plan_stuck_pal'],
+      blocklist: [{ owner: 'plan_stuck', blocked: 'plan_stuck_pal' }],
+    });
     w.chat.injectFault({ type: 'ignore', command: 'black_list_delete', times: Number.POSITIVE_INFINITY });
     const first = await run(w, [event({ userId: 'plan_stuck' })]);
     expect(first.result.batchItemFailures).toHaveLength(1);
-    expect(first.audits[0]).toMatchObject({ outcome: 'retry', steps: { blocklist: { result: 'failed', verified: false } } });
+    expect(first.audits[0]).toMatchObject({
+      outcome: 'retry',
+      steps: { blocklist: { result: 'failed', verified: false } },
+    });
     const last = await run(w, [event({ userId: 'plan_stuck', requestId: 'dsr-stuck' })], 3);
     expect(last.result.batchItemFailures).toEqual([]);
     const letter = (await readDeadLetters(w)).get(last.batch.Records[0]?.messageId as string);
     expect(attribute(letter ?? {}, 'failure-reason')).toBe('unverified');
     expect(attribute(letter ?? {}, 'failed-step')).toBe('blocklist');
-    expect(last.audits[0]).toMatchObject({ outcome: 'dead-lettered', failureReason: 'unverified', failedStep: 'blocklist' });
+    expect(last.audits[0]).toMatchObject({
+      outcome: 'dead-lettered',
+      failureReason: 'unverified',
+      failedStep: 'blocklist',
+    });
   });
 
   it('dead-letters a permanent per-item result at once, with its code and step', async () => {
     const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'blocklist' } });
-    w.chat.seed({ accounts: ['plan_item', 'plan_item_pal'], blocklist: [{ owner: 'plan_item', blocked: 'plan_item_pal' }] });
+    w.chat.seed({
+      accounts: ['plan_item', 'plan_item_pal'],
+      blocklist: [{ owner: 'plan_item', blocked: 'plan_item_pal' }],
+    });
     w.chat.injectFault({ type: 'item-error', code: 30001, command: 'black_list_delete' });
     const { batch, audits } = await run(w, [event({ userId: 'plan_item' })]);
-    expect(audits[0]).toMatchObject({ outcome: 'dead-lettered', failureReason: 'permanent-error', errorCode: 30001 });
+    expect(audits[0]).toMatchObject({
+      outcome: 'dead-lettered',
+      failureReason: 'permanent-error',
+      errorCode: 30001,
+    });
     const letter = (await readDeadLetters(w)).get(batch.Records[0]?.messageId as string);
     expect(attribute(letter ?? {}, 'error-code')).toBe('30001');
     expect(attribute(letter ?? {}, 'failed-step')).toBe('blocklist');
@@ -181,10 +224,16 @@ describe('unverified and per-item failures', () => {
 
   it('acts once more after a transient per-item result and verifies', async () => {
     const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'blocklist' } });
-    w.chat.seed({ accounts: ['plan_blip', 'plan_blip_pal'], blocklist: [{ owner: 'plan_blip', blocked: 'plan_blip_pal' }] });
+    w.chat.seed({
+      accounts: ['plan_blip', 'plan_blip_pal'],
+      blocklist: [{ owner: 'plan_blip', blocked: 'plan_blip_pal' }],
+    });
     w.chat.injectFault({ type: 'item-error', code: 30006, command: 'black_list_delete' });
     const { audits } = await run(w, [event({ userId: 'plan_blip' })]);
-    expect(audits[0]).toMatchObject({ outcome: 'erased', steps: { blocklist: { result: 'done', removed: 2, verified: true } } });
+    expect(audits[0]).toMatchObject({
+      outcome: 'erased',
+      steps: { blocklist: { result: 'done', removed: 2, verified: true } },
+    });
   });
 });
 
@@ -214,16 +263,27 @@ describe('paging', () => {
     expect([data.blocklist, data.following, data.followers, data.conversations]).toEqual([[], [], [], []]);
     // Documented batch sizes: follow_delete takes at most 20 accounts.
     const followDeletes = w.chat.requests.filter((request) => request.command === 'follow_delete');
-    expect(Math.max(...followDeletes.map((request) => (request.body as { To_Account: string[] }).To_Account.length))).toBe(20);
+    expect(
+      Math.max(
+        ...followDeletes.map((request) => (request.body as { To_Account: string[] }).To_Account.length),
+      ),
+    ).toBe(20);
   });
 
   it('fails a listing whose page repeats as transient (never an endless loop)', async () => {
     const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'follows' } });
-    w.chat.seed({ accounts: ['plan_loop', 'plan_loop_pal'], follows: [{ follower: 'plan_loop', followee: 'plan_loop_pal' }] });
+    w.chat.seed({
+      accounts: ['plan_loop', 'plan_loop_pal'],
+      follows: [{ follower: 'plan_loop', followee: 'plan_loop_pal' }],
+    });
     w.chat.injectFault({ type: 'stale-cursor', command: 'follow_get', times: Number.POSITIVE_INFINITY });
     const { result, audits } = await run(w, [event({ userId: 'plan_loop' })]);
     expect(result.batchItemFailures).toHaveLength(1);
-    expect(audits[0]).toMatchObject({ outcome: 'retry', failedStep: 'follows', error: 'a listing page repeated' });
+    expect(audits[0]).toMatchObject({
+      outcome: 'retry',
+      failedStep: 'follows',
+      error: 'a listing page repeated',
+    });
     expect(w.chat.requests.filter((request) => request.command === 'follow_get').length).toBeLessThan(5);
   });
 
@@ -235,10 +295,18 @@ describe('paging', () => {
     const groupIds = Array.from({ length: 700 }, (_, index) => `plan-many-${index}`);
     w.chat.seed({
       accounts: ['plan_many', 'plan_many_owner'],
-      groups: groupIds.map((groupId) => ({ groupId, type: 'Public', owner: 'plan_many_owner', members: [{ account: 'plan_many' }] })),
+      groups: groupIds.map((groupId) => ({
+        groupId,
+        type: 'Public',
+        owner: 'plan_many_owner',
+        members: [{ account: 'plan_many' }],
+      })),
     });
     const { audits } = await run(w, [event({ userId: 'plan_many' })]);
-    expect(audits[0]).toMatchObject({ outcome: 'erased', steps: { groups: { result: 'done', removed: 700, verified: true } } });
+    expect(audits[0]).toMatchObject({
+      outcome: 'erased',
+      steps: { groups: { result: 'done', removed: 700, verified: true } },
+    });
     const limits = w.chat.requests
       .filter((request) => request.command === 'get_joined_group_list')
       .map((request) => (request.body as { Limit: number }).Limit);
@@ -254,9 +322,12 @@ describe('groups the user owns', () => {
     const { audits } = await run(w, [event({ userId: 'plan_destroyer' })]);
     expect(audits[0]).toMatchObject({
       outcome: 'erased',
-      steps: { groups: { result: 'done', transferred: 0, destroyed: 3, residual: { 'avchatroom-memberships': 1 } } },
+      steps: {
+        groups: { result: 'done', transferred: 0, destroyed: 3, residual: { 'avchatroom-memberships': 1 } },
+      },
     });
-    for (const groupId of [groupIds.handOver, groupIds.alone, groupIds.ownedLive]) expect(w.chat.groupOf(groupId)).toBeUndefined();
+    for (const groupId of [groupIds.handOver, groupIds.alone, groupIds.ownedLive])
+      expect(w.chat.groupOf(groupId)).toBeUndefined();
     expect(w.chat.groupOf(groupIds.member)).toBeDefined();
   });
 
@@ -291,7 +362,12 @@ describe('a retry after a failure mid-plan', () => {
     w.chat.injectFault({ type: 'error-code', code: 30006, command: 'follow_get', times: 2 });
     const first = await run(w, [event({ userId: 'plan_again' })]);
     expect(first.audits[0]).toMatchObject({ outcome: 'retry', failedStep: 'follows', errorCode: 30006 });
-    expect(Object.keys(first.audits[0]?.steps as object)).toEqual(['kick', 'friends', 'blocklist', 'follows']);
+    expect(Object.keys(first.audits[0]?.steps as object)).toEqual([
+      'kick',
+      'friends',
+      'blocklist',
+      'follows',
+    ]);
     const second = await run(w, [event({ userId: 'plan_again' })], 2);
     expect(second.audits[0]).toMatchObject({ outcome: 'erased' });
     expect(second.audits[0]?.steps).toMatchObject({
@@ -305,10 +381,18 @@ describe('a retry after a failure mid-plan', () => {
 
 describe('account deletion refused by the app plan', () => {
   it('dead-letters 71000 as permanent-error with failed-step account', async () => {
-    const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'friends,account' }, chatOptions: { features: { accountDelete: false } } });
+    const w = await startWorld({
+      functionEnv: { ERASURE_STEPS: 'friends,account' },
+      chatOptions: { features: { accountDelete: false } },
+    });
     w.chat.seed({ accounts: ['plan_paid'] });
     const { batch, audits } = await run(w, [event({ userId: 'plan_paid' })]);
-    expect(audits[0]).toMatchObject({ outcome: 'dead-lettered', failureReason: 'permanent-error', errorCode: 71000, failedStep: 'account' });
+    expect(audits[0]).toMatchObject({
+      outcome: 'dead-lettered',
+      failureReason: 'permanent-error',
+      errorCode: 71000,
+      failedStep: 'account',
+    });
     const letter = (await readDeadLetters(w)).get(batch.Records[0]?.messageId as string);
     expect(attribute(letter ?? {}, 'failed-step')).toBe('account');
   });
@@ -337,7 +421,8 @@ describe('the budget of every command', () => {
     for (const [command, arrivals] of byCommand) {
       arrivals.sort((a, b) => a - b);
       let busiest = 0;
-      for (const start of arrivals) busiest = Math.max(busiest, arrivals.filter((at) => at >= start && at < start + 1000).length);
+      for (const start of arrivals)
+        busiest = Math.max(busiest, arrivals.filter((at) => at >= start && at < start + 1000).length);
       expect(busiest, command).toBeLessThanOrEqual(20);
     }
     expect(w.chat.counters.throttled).toBe(0);
@@ -371,15 +456,20 @@ describe('long plans continue', () => {
     expect(outcomes.length).toBeGreaterThanOrEqual(3);
     // Every continuation carries the erasure on: its id, request id and a growing continuation number.
     expect(lines.every((line) => line.requestId === 'dsr-star')).toBe(true);
-    expect(lines.slice(1).map((line) => line.continuation)).toEqual(lines.slice(1).map((_, index) => index + 1));
+    expect(lines.slice(1).map((line) => line.continuation)).toEqual(
+      lines.slice(1).map((_, index) => index + 1),
+    );
     expect(lines.every((line) => line.attempts === 1)).toBe(true);
     expect(w.chat.personalDataOf('plan_star').followers).toEqual([]);
     expect(await w.sqs.readAll(w.dlq.url)).toEqual([]);
     const continued = w.sqs.calls.filter(
-      (call) => call.action === 'SendMessage' && (call.input as { QueueUrl?: string }).QueueUrl?.includes('chat-erasure-queue'),
+      (call) =>
+        call.action === 'SendMessage' &&
+        (call.input as { QueueUrl?: string }).QueueUrl?.includes('chat-erasure-queue'),
     );
     expect(continued.length).toBe(outcomes.length - 1);
-    const attributes = (continued[0]?.input as { MessageAttributes: Record<string, { StringValue: string }> }).MessageAttributes;
+    const attributes = (continued[0]?.input as { MessageAttributes: Record<string, { StringValue: string }> })
+      .MessageAttributes;
     expect(attributes['erasure-id']?.StringValue).toBe(messageId);
     expect(attributes['request-id']?.StringValue).toBe('dsr-star');
     expect(attributes.continuation?.StringValue).toBe('1');

@@ -16,7 +16,12 @@ async function startWorld(options: ErasureWorldOptions = {}): Promise<ErasureWor
     chatCallsPerSecond: 1000,
     receiptBus: BUS,
     ...options,
-    functionEnv: { CALL_BUDGET_PER_SECOND: '1000', CHAT_TIMEOUT_MS: '1000', MAX_RECEIVES: '3', ...options.functionEnv },
+    functionEnv: {
+      CALL_BUDGET_PER_SECOND: '1000',
+      CHAT_TIMEOUT_MS: '1000',
+      MAX_RECEIVES: '3',
+      ...options.functionEnv,
+    },
   });
   return world;
 }
@@ -26,7 +31,8 @@ afterEach(async () => {
   world = undefined;
 });
 
-const context = (timeoutMs = 30_000) => createLambdaContext({ functionName: 'chat-erasure', region: 'us-east-1', timeoutMs });
+const context = (timeoutMs = 30_000) =>
+  createLambdaContext({ functionName: 'chat-erasure', region: 'us-east-1', timeoutMs });
 
 async function invoke(w: ErasureWorld, bodies: string[], receiveCount = 1, timeoutMs = 30_000) {
   const batch = sqsEvent(w, bodies, receiveCount);
@@ -107,21 +113,30 @@ describe('EventBridge receipts', () => {
   it.each([
     ['throttled', { type: 'throttle', times: 10 }],
     ['5xx', { type: 'internal', times: 10 }],
-    ['partly failed (FailedEntryCount)', { type: 'partial', entries: 'all', errorCode: 'ThrottlingException', times: 10 }],
+    [
+      'partly failed (FailedEntryCount)',
+      { type: 'partial', entries: 'all', errorCode: 'ThrottlingException', times: 10 },
+    ],
     ['hung', { type: 'hang', times: 10 }],
-  ] as const)('returns an erased record whose PutEvents is %s, and delivers on a later delivery', async (_label, fault) => {
-    const w = await startWorld();
-    w.chat.seed({ accounts: ['rc_later'] });
-    w.events.injectFault(fault);
-    const first = await invoke(w, [event({ userId: 'rc_later' })], 1, 6000);
-    expect(first.result.batchItemFailures).toEqual([{ itemIdentifier: first.ids[0] }]);
-    expect(lastOutcome(w, first.ids[0] as string)).toMatchObject({ outcome: 'retry' });
-    expect(w.events.events({ bus: BUS })).toEqual([]);
-    w.events.clearFaults();
-    const second = await invoke(w, [event({ userId: 'rc_later' })], 2);
-    expect(second.result.batchItemFailures).toEqual([]);
-    expect(eventsFor(w, second.ids[0] as string)[0]?.detail).toMatchObject({ outcome: 'erased', attempts: 2 });
-  });
+  ] as const)(
+    'returns an erased record whose PutEvents is %s, and delivers on a later delivery',
+    async (_label, fault) => {
+      const w = await startWorld();
+      w.chat.seed({ accounts: ['rc_later'] });
+      w.events.injectFault(fault);
+      const first = await invoke(w, [event({ userId: 'rc_later' })], 1, 6000);
+      expect(first.result.batchItemFailures).toEqual([{ itemIdentifier: first.ids[0] }]);
+      expect(lastOutcome(w, first.ids[0] as string)).toMatchObject({ outcome: 'retry' });
+      expect(w.events.events({ bus: BUS })).toEqual([]);
+      w.events.clearFaults();
+      const second = await invoke(w, [event({ userId: 'rc_later' })], 2);
+      expect(second.result.batchItemFailures).toEqual([]);
+      expect(eventsFor(w, second.ids[0] as string)[0]?.detail).toMatchObject({
+        outcome: 'erased',
+        attempts: 2,
+      });
+    },
+  );
 
   it('dead-letters at MAX_RECEIVES as receipt-undelivered when the bus keeps failing', async () => {
     const w = await startWorld();
@@ -131,29 +146,37 @@ describe('EventBridge receipts', () => {
     expect(result.batchItemFailures).toEqual([]);
     const letter = (await readDeadLetters(w)).get(ids[0] as string);
     expect(attribute(letter ?? {}, 'failure-reason')).toBe('receipt-undelivered');
-    expect(lastOutcome(w, ids[0] as string)).toMatchObject({ outcome: 'dead-lettered', failureReason: 'receipt-undelivered' });
+    expect(lastOutcome(w, ids[0] as string)).toMatchObject({
+      outcome: 'dead-lettered',
+      failureReason: 'receipt-undelivered',
+    });
   });
 
   it.each([
     ['access denied', { type: 'access-denied', times: 5 }],
     ['a validation refusal', { type: 'validation', times: 5 }],
-  ] as const)('dead-letters at once as receipt-undelivered on %s, and sends no receipt for that dead letter', async (_label, fault) => {
-    const w = await startWorld();
-    w.chat.seed({ accounts: ['rc_denied'] });
-    w.events.injectFault(fault);
-    const { result, ids } = await invoke(w, [event({ userId: 'rc_denied' })]);
-    expect(result.batchItemFailures).toEqual([]);
-    const letter = (await readDeadLetters(w)).get(ids[0] as string);
-    expect(attribute(letter ?? {}, 'failure-reason')).toBe('receipt-undelivered');
-    expect(w.events.calls()).toHaveLength(1);
-  });
+  ] as const)(
+    'dead-letters at once as receipt-undelivered on %s, and sends no receipt for that dead letter',
+    async (_label, fault) => {
+      const w = await startWorld();
+      w.chat.seed({ accounts: ['rc_denied'] });
+      w.events.injectFault(fault);
+      const { result, ids } = await invoke(w, [event({ userId: 'rc_denied' })]);
+      expect(result.batchItemFailures).toEqual([]);
+      const letter = (await readDeadLetters(w)).get(ids[0] as string);
+      expect(attribute(letter ?? {}, 'failure-reason')).toBe('receipt-undelivered');
+      expect(w.events.calls()).toHaveLength(1);
+    },
+  );
 
   it('tries a dead-lettered record’s receipt once, counts a failure, and keeps the record done', async () => {
     const w = await startWorld();
     w.events.injectFault({ type: 'internal', times: Number.POSITIVE_INFINITY });
     const { result, ids } = await invoke(w, ['not json']);
     expect(result.batchItemFailures).toEqual([]);
-    expect(attribute((await readDeadLetters(w)).get(ids[0] as string) ?? {}, 'failure-reason')).toBe('invalid-event');
+    expect(attribute((await readDeadLetters(w)).get(ids[0] as string) ?? {}, 'failure-reason')).toBe(
+      'invalid-event',
+    );
     // One call (the SDK's own retries included), then given up.
     expect(w.events.calls().length).toBeLessThanOrEqual(3);
     expect(w.functionLogs.some((line) => line.includes('"ReceiptsUndelivered"'))).toBe(true);
@@ -194,7 +217,10 @@ describe('Step Functions callbacks', () => {
     await invoke(w, [JSON.stringify({ userId: '', taskToken })]);
     const task = w.stepFunctions.task(taskToken);
     expect(task).toMatchObject({ status: 'failed', error: 'ChatErasure.invalid-event' });
-    expect(JSON.parse(task?.cause ?? '{}')).toMatchObject({ outcome: 'dead-lettered', failureReason: 'invalid-event' });
+    expect(JSON.parse(task?.cause ?? '{}')).toMatchObject({
+      outcome: 'dead-lettered',
+      failureReason: 'invalid-event',
+    });
   });
 
   it('sends a heartbeat for a record returned for retry', async () => {
@@ -227,6 +253,8 @@ describe('Step Functions callbacks', () => {
     w.stepFunctions.injectFault({ type: 'invalid-output', times: 5 });
     const taskToken = w.stepFunctions.createTaskToken();
     const { ids } = await invoke(w, [event({ userId: 'rc_bad_output', taskToken })]);
-    expect(attribute((await readDeadLetters(w)).get(ids[0] as string) ?? {}, 'failure-reason')).toBe('receipt-undelivered');
+    expect(attribute((await readDeadLetters(w)).get(ids[0] as string) ?? {}, 'failure-reason')).toBe(
+      'receipt-undelivered',
+    );
   });
 });

@@ -174,7 +174,9 @@ describe('npm start on the sample events', () => {
   });
 
   it('prints the receipts the pipeline got, one of them in full', () => {
-    expect(run.stdout).toMatch(/^Receipts on the EventBridge bus chat-erasure-receipts: 18 events \(Source chat-erasure\)$/m);
+    expect(run.stdout).toMatch(
+      /^Receipts on the EventBridge bus chat-erasure-receipts: 18 events \(Source chat-erasure\)$/m,
+    );
     expect(run.stdout).toMatch(/^ {2}9 × Chat Erasure Failed \(dead-lettered, invalid-event\)$/m);
     expect(run.stdout).toMatch(/"outcome": "erased"/);
   });
@@ -182,8 +184,19 @@ describe('npm start on the sample events', () => {
   it('runs the full plan for a user with data of every kind, beside the default run', () => {
     const full = run.stdout.slice(run.stdout.indexOf('━━ Full plan'));
     expect(full).toMatch(/One event for demo_full, a user with data of every kind: erased/);
-    for (const step of ['kick', 'friends', 'blocklist', 'follows', 'conversations', 'groups', 'profile', 'account']) {
-      expect(full).toMatch(new RegExp(`^ {2}${step} +done +removed \\d+ +(verified|\\(no read-back\\))`, 'm'));
+    for (const step of [
+      'kick',
+      'friends',
+      'blocklist',
+      'follows',
+      'conversations',
+      'groups',
+      'profile',
+      'account',
+    ]) {
+      expect(full).toMatch(
+        new RegExp(`^ {2}${step} +done +removed \\d+ +(verified|\\(no read-back\\))`, 'm'),
+      );
     }
     expect(full).toMatch(/^ {2}profile fields +9 -> 0 +erased$/m);
     expect(full).toMatch(/^ {2}group memberships +6 -> 1 +an AVChatRoom the user only joined/m);

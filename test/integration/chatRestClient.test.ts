@@ -9,8 +9,8 @@ import { SignedAdminSession as AdminSession } from '../../src/chat/adminSession.
 import { AdminUserSigCache } from '../../src/chat/adminUserSig.ts';
 import { AnswerMemory } from '../../src/chat/answerMemory.ts';
 import { ChatRestClient } from '../../src/chat/chatRestClient.ts';
-import { CHAT_ERROR_CLASSES } from '../../src/erasure/errorClasses.ts';
 import { CommandPacers } from '../../src/chat/commandPacers.ts';
+import { CHAT_ERROR_CLASSES } from '../../src/erasure/errorClasses.ts';
 import type { AdminCredentials, ChatAuth, ChatRequest } from '../../src/erasure/ports.ts';
 import { RecordChatCalls } from '../../src/erasure/recordChatCalls.ts';
 
@@ -20,8 +20,13 @@ async function eraseAccount(
   options: { chat: ChatRestClient; session: AdminSession; latestStartMs: number },
 ) {
   const calls = new RecordChatCalls({ ...options, userId });
-  const result = await calls.call('sns', 'friend_delete_all', { From_Account: userId, DeleteType: 'Delete_Type_Both' });
-  return result.started ? { started: true as const, outcome: result.outcome, latenciesMs: calls.latenciesMs } : result;
+  const result = await calls.call('sns', 'friend_delete_all', {
+    From_Account: userId,
+    DeleteType: 'Delete_Type_Both',
+  });
+  return result.started
+    ? { started: true as const, outcome: result.outcome, latenciesMs: calls.latenciesMs }
+    : result;
 }
 
 const requestOf = (command: string, body: object, auth: ChatAuth, service = 'sns'): ChatRequest => ({

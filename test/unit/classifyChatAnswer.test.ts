@@ -33,17 +33,17 @@ describe('the plan commands’ own codes (API.md §4, §8)', () => {
     expect(listed).toEqual(expected);
   });
 
-  it.each(Object.entries(PLAN_ERROR_CODES).flatMap(([kind, codes]) => codes.map((code) => [kind, code] as const)))(
-    '%s for ErrorCode %i, through the whole answer too',
-    (kind, code) => {
-      expect(classifyChatErrorCode(code)).toBe(kind);
-      expect(classifyChatResponse(200, fail(code))).toMatchObject({ kind, errorCode: code });
-    },
-  );
+  it.each(
+    Object.entries(PLAN_ERROR_CODES).flatMap(([kind, codes]) => codes.map((code) => [kind, code] as const)),
+  )('%s for ErrorCode %i, through the whole answer too', (kind, code) => {
+    expect(classifyChatErrorCode(code)).toBe(kind);
+    expect(classifyChatResponse(200, fail(code))).toMatchObject({ kind, errorCode: code });
+  });
 
   it('never overlaps DESIGN.md’s own table', () => {
     const design = new Set(Object.values(DESIGN_ERROR_CODES).flat() as number[]);
-    for (const codes of Object.values(PLAN_ERROR_CODES)) for (const code of codes) expect(design.has(code)).toBe(false);
+    for (const codes of Object.values(PLAN_ERROR_CODES))
+      for (const code of codes) expect(design.has(code)).toBe(false);
   });
 });
 
@@ -121,16 +121,13 @@ describe('ErrorCode classes', () => {
     expect(outcome.detail).toBe(`Chat ErrorCode ${code}: ${CHAT_ERROR_MEANINGS.get(code)}`);
   });
 
-  it.each([99999, 1, 70004, 70114, 20004, -70052, 2 ** 40])(
-    'unknown code %d is permanent',
-    (code) => {
-      expect(classifyChatResponse(200, fail(code))).toEqual({
-        kind: 'permanent',
-        errorCode: code,
-        detail: `Chat ErrorCode ${code}: code not in the classification table`,
-      });
-    },
-  );
+  it.each([99999, 1, 70004, 70114, 20004, -70052, 2 ** 40])('unknown code %d is permanent', (code) => {
+    expect(classifyChatResponse(200, fail(code))).toEqual({
+      kind: 'permanent',
+      errorCode: code,
+      detail: `Chat ErrorCode ${code}: code not in the classification table`,
+    });
+  });
 
   it('uses the documented detail text', () => {
     expect(classifyChatResponse(200, fail(30006)).detail).toBe('Chat ErrorCode 30006: internal server error');

@@ -13,7 +13,7 @@ import type {
 } from '../../src/erasure/ports.ts';
 import { RecordChatCalls, type RecordChatCallsOptions } from '../../src/erasure/recordChatCalls.ts';
 import { AdminSubjectError } from '../../src/errors.ts';
-import { verifyUserSig } from '../../src/usersig/userSig.ts';
+import { verifyUserSig } from '../../src/chat/userSig.ts';
 
 /** One friend_delete_all through a fresh RecordChatCalls, as a plan step makes it. */
 async function eraseAccount(userId: string, options: Omit<RecordChatCallsOptions, 'userId'>) {

@@ -80,7 +80,12 @@ describe('decideRecord: the plan', () => {
       'unverified at MAX_RECEIVES',
       plan(failed('unverified')),
       MAX + 3,
-      { outcome: 'dead-letter', reason: 'unverified', failedStep: 'follows', errorMessage: 'a unverified failure' },
+      {
+        outcome: 'dead-letter',
+        reason: 'unverified',
+        failedStep: 'follows',
+        errorMessage: 'a unverified failure',
+      },
     ],
     [
       'the admin (a call would have been signed as the userId)',
@@ -96,7 +101,9 @@ describe('decideRecord: the plan', () => {
 describe('decideRecord: out of time', () => {
   it('not started at all: back to the queue, even at MAX_RECEIVES', () => {
     for (const count of [1, MAX, MAX + 10]) {
-      expect(decideRecord(plan({ type: 'out-of-time', step: 'friends' }, { started: false }), count, MAX)).toMatchObject({
+      expect(
+        decideRecord(plan({ type: 'out-of-time', step: 'friends' }, { started: false }), count, MAX),
+      ).toMatchObject({
         outcome: 'retry',
       });
     }
@@ -133,7 +140,11 @@ describe('decideRecord: before any plan', () => {
   });
 
   it('a transient reason not to attempt (the secret) retries, and dead-letters at MAX_RECEIVES', () => {
-    const completion: RecordCompletion = { type: 'not-attempted', transient: true, detail: 'secret unreadable' };
+    const completion: RecordCompletion = {
+      type: 'not-attempted',
+      transient: true,
+      detail: 'secret unreadable',
+    };
     expect(decideRecord(completion, 1, MAX)).toEqual({ outcome: 'retry', errorMessage: 'secret unreadable' });
     expect(decideRecord(completion, MAX, MAX)).toEqual({
       outcome: 'dead-letter',
@@ -143,7 +154,14 @@ describe('decideRecord: before any plan', () => {
   });
 
   it('a record not reached (an earlier one of its FIFO group went back) always retries', () => {
-    const completion: RecordCompletion = { type: 'not-attempted', transient: false, detail: 'group returned' };
-    expect(decideRecord(completion, MAX + 1, MAX)).toEqual({ outcome: 'retry', errorMessage: 'group returned' });
+    const completion: RecordCompletion = {
+      type: 'not-attempted',
+      transient: false,
+      detail: 'group returned',
+    };
+    expect(decideRecord(completion, MAX + 1, MAX)).toEqual({
+      outcome: 'retry',
+      errorMessage: 'group returned',
+    });
   });
 });

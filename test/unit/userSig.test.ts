@@ -7,7 +7,7 @@ import {
   MalformedUserSigError,
   signUserSig,
   verifyUserSig,
-} from '../../src/usersig/userSig.ts';
+} from '../../src/chat/userSig.ts';
 import vectors from '../fixtures/usersig-vectors.json' with { type: 'json' };
 
 const tencentEncode = (bytes: Buffer) =>
