@@ -174,14 +174,17 @@ describe('HTTP 200 bodies', () => {
     });
   });
 
-  it('OK with a non-zero code disagrees: transient, and keeps the code', () => {
-    for (const code of [70107, 30003, 60007, 70001, 30001, 99999]) {
+  it('OK with a non-zero code disagrees: transient, keeps the code, and says it disagreed', () => {
+    for (const code of [70107, 30003, 60007, 70001, 30001, 99999, 10018]) {
       expect(classifyChatResponse(200, { ActionStatus: 'OK', ErrorCode: code, ErrorInfo: '' })).toEqual({
         kind: 'transient',
         errorCode: code,
         detail: `unexpected answer: ActionStatus OK with ErrorCode ${code}`,
+        disagreeing: true,
       });
     }
+    // A FAIL answer agrees with its code: not marked.
+    expect(classifyChatResponse(200, fail(10018))).not.toHaveProperty('disagreeing');
   });
 
   it('FAIL with code 0 disagrees: transient, no errorCode', () => {
