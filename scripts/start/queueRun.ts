@@ -4,10 +4,12 @@
  * two warm instances, and read back: the function's audit lines, the friend lists before and after, the
  * DLQ. The world is closed on every path, errors and Ctrl-C included.
  */
+import { randomBytes } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { DrainResult } from '../../sim/aws/eventSourceMapping.ts';
+import { postSignedEvent, startFunctionUrlServer } from '../../sim/aws/functionUrlServer.ts';
 import type { ChatApiSimulator, RequestLogEntry } from '../../sim/chat-api/index.ts';
-import { DEMO_ADMIN_SECRET, startErasureWorld } from '../../sim/erasureWorld.ts';
+import { DEMO_ADMIN_SECRET, type ErasureWorld, startErasureWorld } from '../../sim/erasureWorld.ts';
 import { parseAccountClosure } from '../../src/erasure/accountClosureEvent.ts';
 import { type AuditLine, auditTrail } from './auditLog.ts';
 import { type DemoSeed, demoFriendGraph } from './demoFriendGraph.ts';
@@ -20,6 +22,15 @@ export const DEMO_INSTANCES = 2;
 export const CHAT_CALLS_PER_SECOND = 200;
 /** The EventBridge bus the demo's receipts go to (RECEIPT_EVENT_BUS). */
 export const DEMO_RECEIPT_BUS = 'chat-erasure-receipts';
+const INGRESS_BUNDLE = new URL('../../dist/ingress.mjs', import.meta.url);
+const INGRESS_SECRET = 'chat-erasure/ingress-signing-keys';
+
+/** What the webhook ingress answered for one body. */
+export interface IngressAnswer {
+  status: number;
+  /** `invalid-event` etc. for a refusal; the requestId/messageId for a 202. */
+  body: unknown;
+}
 
 export interface QueueRunOptions {
   queue: QueueKind;
@@ -85,6 +96,8 @@ export interface QueueRunReport {
   chatCallsPerSecond: number;
   /** `erasure` log lines missing a contract key. */
   malformedAuditLines: number;
+  /** The standard-queue run posts its bodies through the signed webhook first: its answers, by record. */
+  ingress?: { url: string; answers: IngressAnswer[] };
   /** The EventBridge bus receipts went to, and what it received. */
   receiptBus: string;
   receipts: { detailType: string; detail: Record<string, unknown> }[];
@@ -168,10 +181,21 @@ export async function runQueue(options: QueueRunOptions): Promise<QueueRunReport
     world.chat.seed({ accounts: seed.accounts, friendships: seed.friendships });
     const before = snapshot(world.chat, seed.accounts);
 
-    const messageIds = await world.enqueue(
-      messages.map((message) => message.body),
+    const bodies = messages.map((message) => message.body);
+    // Standard queue: each body goes through the signed webhook first, as a DSR platform would send it;
+    // what the webhook refuses is then sent straight to SQS (as any queue producer could), so the demo
+    // still shows how the function dead-letters it. FIFO samples keep their own message groups: direct.
+    const ingress = fifo ? undefined : await postThroughIngress(world, bodies);
+    const direct = await world.enqueue(
+      ingress === undefined ? bodies : bodies.filter((_, index) => ingress.answers[index]?.status !== 202),
       fifo ? { groupOf: (index) => messages[index]?.groupId ?? 'default' } : {},
     );
+    const messageIds = bodies.map((_, index) => {
+      const answer = ingress?.answers[index];
+      return answer?.status === 202
+        ? String((answer.body as { messageId: string }).messageId)
+        : (direct.shift() as string);
+    });
     // Cold starts first, so the drain's time and call rate measure warm instances at work.
     const coldStarted = performance.now();
     while (world.instances.length < DEMO_INSTANCES) world.instances.push(await world.startInstance());
@@ -220,6 +244,7 @@ export async function runQueue(options: QueueRunOptions): Promise<QueueRunReport
       chat: chatTraffic(world.chat),
       chatCallsPerSecond: CHAT_CALLS_PER_SECOND,
       malformedAuditLines: trail.malformed,
+      ...(ingress === undefined ? {} : { ingress }),
       receiptBus: DEMO_RECEIPT_BUS,
       receipts: world.events
         .events({ bus: DEMO_RECEIPT_BUS })
@@ -227,5 +252,40 @@ export async function runQueue(options: QueueRunOptions): Promise<QueueRunReport
     };
   } finally {
     await world.close();
+  }
+}
+
+/**
+ * Posts every body through the webhook ingress (the built `dist/ingress.mjs` behind a Function URL
+ * stand-in on loopback, signed with a fresh demo key kept in the Secrets Manager stand-in) and returns
+ * the answers, in order.
+ */
+async function postThroughIngress(
+  world: ErasureWorld,
+  bodies: readonly string[],
+): Promise<{ url: string; answers: IngressAnswer[] }> {
+  const key = randomBytes(32).toString('hex');
+  world.secrets.setSecret(INGRESS_SECRET, JSON.stringify({ signingKeys: [key] }));
+  // The ingress reads its configuration at import, from the environment the world set up.
+  process.env.ERASURE_QUEUE_URL = world.queue.url;
+  process.env.INGRESS_SECRET_ID = INGRESS_SECRET;
+  try {
+    const { handler } = (await import(`${INGRESS_BUNDLE.href}?demo=${Date.now()}`)) as {
+      handler: Parameters<typeof startFunctionUrlServer>[0]['handler'];
+    };
+    const server = await startFunctionUrlServer({ handler });
+    try {
+      const answers: IngressAnswer[] = [];
+      for (const body of bodies) {
+        const answer = await postSignedEvent(server.url, body, key);
+        answers.push({ status: answer.status, body: answer.body });
+      }
+      return { url: `${server.url}/erasures`, answers };
+    } finally {
+      await server.close();
+    }
+  } finally {
+    delete process.env.ERASURE_QUEUE_URL;
+    delete process.env.INGRESS_SECRET_ID;
   }
 }

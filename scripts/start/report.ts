@@ -280,10 +280,35 @@ export function queueRunLines(report: QueueRunReport): string[] {
     `━━ ${QUEUE_TITLE[report.queue]} ${report.queueName}: ${plural(report.records.length, 'record')} from ${plural(files, 'file')} ━━`,
     `Seeded ${plural(report.seed.accounts.length, 'account')} (${named} named by valid events, bystanders ${report.seed.bystanders.join(', ')}) and ${plural(report.seed.friendships.length, 'friendship')}.`,
     '',
+    ...ingressLines(report),
     ...recordLines(report),
     ...friendListLines(report),
     ...deadLetterLines(report),
     ...receiptLines(report.receipts, report.receiptBus),
+  ];
+}
+
+/** What the signed webhook answered, when the run posted its bodies through it. */
+function ingressLines(report: QueueRunReport): string[] {
+  if (report.ingress === undefined) return [];
+  const answers = report.ingress.answers;
+  const accepted = answers.filter((answer) => answer.status === 202).length;
+  const refused = answers
+    .map((answer, index) => ({ answer, record: report.records[index] }))
+    .filter(({ answer }) => answer.status !== 202);
+  return [
+    `Webhook ingress (dist/ingress.mjs behind a Function URL stand-in, ${report.ingress.url}): each body POSTed, signed`,
+    `  202 accepted and enqueued: ${accepted}`,
+    ...refused.map(({ answer, record }) => {
+      const body = answer.body as { error?: string; message?: string };
+      return `  ${answer.status} ${displayText(body.error ?? '')}${body.message === undefined ? '' : ` (${displayText(body.message)})`}: ${record?.file ?? '?'} #${record?.position ?? '?'}`;
+    }),
+    ...(refused.length > 0
+      ? [
+          '  The refused bodies were then sent straight to SQS, as any producer could, to show how the function dead-letters them.',
+        ]
+      : []),
+    '',
   ];
 }
 

@@ -173,6 +173,16 @@ describe('npm start on the sample events', () => {
     );
   });
 
+  it('posts the standard-queue bodies through the signed webhook first and prints its answers', () => {
+    expect(run.stdout).toMatch(
+      /^Webhook ingress \(dist\/ingress\.mjs behind a Function URL stand-in, http:\/\/127\.0\.0\.1:\d+\/erasures\)/m,
+    );
+    expect(run.stdout).toMatch(/^ {2}202 accepted and enqueued: 9$/m);
+    expect(run.stdout).toMatch(
+      /^ {2}400 invalid-event \(userId is not valid Unicode\): events\/invalid-records\.json #9$/m,
+    );
+  });
+
   it('prints the receipts the pipeline got, one of them in full', () => {
     expect(run.stdout).toMatch(
       /^Receipts on the EventBridge bus chat-erasure-receipts: 18 events \(Source chat-erasure\)$/m,

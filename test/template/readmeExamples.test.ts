@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RECEIPT_SOURCE } from '../../src/aws/eventBridgeReceipts.ts';
 import { parseAccountClosure } from '../../src/erasure/accountClosureEvent.ts';
+import { signatureFor } from '../../src/ingress/signature.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -51,5 +52,17 @@ describe('README examples', () => {
       adminIdentifier: 'administrator',
       secretKey: '…',
     });
+  });
+});
+
+describe('README webhook example', () => {
+  it('gives a signature test vector the ingress computes', () => {
+    const vector =
+      /key `([^`]+)`, timestamp `(\d+)`, body \(no trailing newline\)\s+`([^`]+)` →\s+`x-chat-erasure-signature: v1=([0-9a-f]{64})`/.exec(
+        readme,
+      );
+    expect(vector).not.toBeNull();
+    const [, key, timestamp, body, signature] = vector as unknown as [string, string, string, string, string];
+    expect(signatureFor(key, timestamp, Buffer.from(body, 'utf8'))).toBe(signature);
   });
 });
