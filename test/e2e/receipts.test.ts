@@ -77,8 +77,22 @@ describe('EventBridge receipts', () => {
     expect(erased?.detail.user).toBe(lastOutcome(w, ids[0] as string)?.user);
     const [absent] = eventsFor(w, ids[1] as string);
     expect(absent?.detail).toMatchObject({ outcome: 'absent', steps: { friends: { result: 'absent' } } });
-    // Both records finished in one invocation: their receipts shared one PutEvents call.
-    expect(w.events.calls().filter((call) => call.status === 200)).toHaveLength(1);
+  });
+
+  it('batches the receipts of records that finish together into PutEvents calls of at most 10 entries', async () => {
+    const w = await startWorld();
+    const users = Array.from({ length: 23 }, (_, index) => `rc_batch_${index}`);
+    const { ids } = await invoke(
+      w,
+      users.map((userId) => event({ userId })),
+    );
+    expect(new Set(w.events.events({ bus: BUS }).map((recorded) => recorded.detail.messageId))).toEqual(
+      new Set(ids),
+    );
+    const calls = w.events.calls().filter((call) => call.status === 200);
+    const sizes = calls.map((call) => (call.input?.Entries as unknown[]).length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(10);
+    expect(calls.length).toBeLessThan(users.length / 2);
   });
 
   it.each([
