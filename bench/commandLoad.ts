@@ -103,3 +103,67 @@ export function withinBudgets(loads: readonly CommandLoad[]): boolean {
 export function ratio(part: number, whole: number): number {
   return whole > 0 && Number.isFinite(whole) ? part / whole : Number.NaN;
 }
+
+/**
+ * Where a paced command's budget went over its own span (first to last arrival of the command), as
+ * fractions that add up to 1. Each instance paces the command alone, so each instance's arrivals are one
+ * stream: the spacing of its consecutive arrivals is split into the ideal spacing at the full share
+ * (`used`), the pacer's deliberate headroom (interval − ideal: `headroom`), spacings longer than two
+ * intervals (`gaps`: the instance had no call of this command waiting, or its event loop stalled), and the
+ * rest (`lateness`: timers firing late and small event-loop delays, net of early grants). Time before an
+ * instance's first or after its last call of the command, within the command's span, is `inactive`.
+ */
+export interface PaceLosses {
+  used: number;
+  headroom: number;
+  lateness: number;
+  gaps: number;
+  inactive: number;
+}
+
+/**
+ * @param streams one array of arrival times per instance (identified in the log by its UserSig).
+ * @param options `sharePerSecond`: one instance's share of the command's budget; `intervalMs`: the pacer's
+ *   spacing at that share (CallPacer#intervalMs, headroom included).
+ * @example
+ * paceLosses([[0, 10.2, 20.4], [5, 15.2]], { sharePerSecond: 100, intervalMs: 10.204 });
+ */
+export function paceLosses(
+  streams: readonly (readonly number[])[],
+  { sharePerSecond, intervalMs }: { sharePerSecond: number; intervalMs: number },
+): PaceLosses {
+  const idealMs = 1000 / sharePerSecond;
+  const sorted = streams
+    .filter((stream) => stream.length > 0)
+    .map((stream) => [...stream].sort((a, b) => a - b));
+  const first = Math.min(...sorted.map((stream) => stream[0] as number));
+  const last = Math.max(...sorted.map((stream) => stream.at(-1) as number));
+  const spanMs = last - first;
+  const total = { used: 0, headroom: 0, lateness: 0, gaps: 0, inactive: 0 };
+  if (!(spanMs > 0)) return total;
+  for (const stream of sorted) {
+    const start = stream[0] as number;
+    const end = stream.at(-1) as number;
+    const spacings = stream.length - 1;
+    let gaps = 0;
+    for (let i = 1; i < stream.length; i++) {
+      const spacing = (stream[i] as number) - (stream[i - 1] as number);
+      if (spacing > 2 * intervalMs) gaps += spacing - intervalMs;
+    }
+    total.used += spacings * idealMs;
+    total.headroom += spacings * (intervalMs - idealMs);
+    total.gaps += gaps;
+    total.lateness += end - start - spacings * intervalMs - gaps;
+    total.inactive += spanMs - (end - start);
+  }
+  // Instances that never called the command were inactive all along.
+  const budgetMs = spanMs * streams.length;
+  total.inactive += spanMs * (streams.length - sorted.length);
+  return {
+    used: total.used / budgetMs,
+    headroom: total.headroom / budgetMs,
+    lateness: total.lateness / budgetMs,
+    gaps: total.gaps / budgetMs,
+    inactive: total.inactive / budgetMs,
+  };
+}

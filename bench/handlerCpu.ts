@@ -7,11 +7,14 @@
  * commands, same bodies, same answers; undici keep-alive, answer parsed): the floor per call.
  */
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { RequestLogEntry } from '../sim/chat-api/index.ts';
 import type { ErasureWorld } from '../sim/erasureWorld.ts';
 import { callTemplateOf } from './callTemplate.ts';
 import { closureWorkload } from './closureEvents.ts';
+import { type CpuProfile, componentOfSource, componentTimes } from './cpuProfile.ts';
 import { type WorkerMessage, type WorkerParams, workerMessageSchema } from './handlerCpuProtocol.ts';
 import { progress } from './progress.ts';
 
@@ -40,6 +43,8 @@ export interface HandlerCpuFigures {
    */
   bareHttpCpuMsPerCall: number;
   bareHttpCalls: number;
+  /** `--cpu-profile` only. */
+  breakdown?: CpuBreakdown;
 }
 
 type WorkerResult = Extract<WorkerMessage, { type: 'result' }>;
@@ -111,7 +116,14 @@ async function runWorker(
  */
 export async function measureHandlerCpu(
   world: ErasureWorld,
-  options: { bundleUrl: URL; warmupRecords: number; measuredRecords: number; timeoutMs: number },
+  options: {
+    bundleUrl: URL;
+    warmupRecords: number;
+    measuredRecords: number;
+    timeoutMs: number;
+    /** Also profile both subjects (separate runs: the profiler's overhead stays out of the figures). */
+    profile?: boolean;
+  },
 ): Promise<HandlerCpuFigures> {
   world.chat.setLatencyMs(0);
   world.chat.setCallsPerSecond(Number.POSITIVE_INFINITY);
@@ -148,6 +160,22 @@ export async function measureHandlerCpu(
     options.timeoutMs,
   );
 
+  let breakdown: CpuBreakdown | undefined;
+  if (options.profile) {
+    progress('handler CPU: both again under the V8 profiler, for where the CPU goes');
+    const profiled = await runWorker(
+      world,
+      { ...common, subject: 'handler', workloadPrefix: 'cpp', template: [], profile: true },
+      options.timeoutMs,
+    );
+    const floorProfiled = await runWorker(
+      world,
+      { ...common, subject: 'bare-http', workloadPrefix: 'flp', template, profile: true },
+      options.timeoutMs,
+    );
+    breakdown = await cpuBreakdown(options.bundleUrl, profiled, floorProfiled);
+  }
+
   const { result } = handler;
   const cpuMsPerRecord = (result.cpuUserMs + result.cpuSystemMs) / result.records;
   return {
@@ -165,5 +193,54 @@ export async function measureHandlerCpu(
     callBudgetPerSecond: HIGH_CALL_BUDGET_PER_SECOND,
     bareHttpCpuMsPerCall: (bare.result.cpuUserMs + bare.result.cpuSystemMs) / Math.max(bare.calls, 1),
     bareHttpCalls: bare.calls,
+    ...(breakdown === undefined ? {} : { breakdown }),
+  };
+}
+
+/** Where one call's CPU goes, handler against floor, from profiles of separate runs. */
+export interface CpuBreakdown {
+  /** Largest difference first; ms per Chat call of sampled self time ((idle) left out). */
+  components: { component: string; handlerMsPerCall: number; floorMsPerCall: number }[];
+  handlerProfiledMsPerCall: number;
+  floorProfiledMsPerCall: number;
+}
+
+async function cpuBreakdown(
+  bundleUrl: URL,
+  handler: { result: WorkerResult; calls: number },
+  floor: { result: WorkerResult; calls: number },
+): Promise<CpuBreakdown> {
+  const rootHref = new URL('..', import.meta.url).href;
+  const sourceMap = new SourceMap(JSON.parse(await readFile(new URL(`${bundleUrl.href}.map`), 'utf8')));
+  const relative = (url: string) => (url.startsWith(rootHref) ? url.slice(rootHref.length) : url);
+  const resolve = (url: string, line: number, column: number): string | undefined => {
+    if (url === bundleUrl.href) {
+      const entry = sourceMap.findEntry(line, column);
+      return 'originalSource' in entry ? componentOfSource(relative(entry.originalSource)) : '(bundle)';
+    }
+    if (url.startsWith('node:') || url.startsWith(rootHref)) return componentOfSource(relative(url));
+    return '(other)';
+  };
+  const perCall = (run: { result: WorkerResult; calls: number }) =>
+    new Map(
+      componentTimes(run.result.profile as CpuProfile, resolve).map(({ component, ms }) => [
+        component,
+        ms / Math.max(run.calls, 1),
+      ]),
+    );
+  const handlerTimes = perCall(handler);
+  const floorTimes = perCall(floor);
+  const sum = (times: Map<string, number>) => [...times.values()].reduce((a, b) => a + b, 0);
+  const components = [...new Set([...handlerTimes.keys(), ...floorTimes.keys()])]
+    .map((component) => ({
+      component,
+      handlerMsPerCall: handlerTimes.get(component) ?? 0,
+      floorMsPerCall: floorTimes.get(component) ?? 0,
+    }))
+    .sort((a, b) => b.handlerMsPerCall - b.floorMsPerCall - (a.handlerMsPerCall - a.floorMsPerCall));
+  return {
+    components,
+    handlerProfiledMsPerCall: sum(handlerTimes),
+    floorProfiledMsPerCall: sum(floorTimes),
   };
 }

@@ -18,8 +18,10 @@ export const workerParamsSchema = z.object({
   workloadPrefix: z.string().min(1),
   warmupRecords: z.number().int().nonnegative(),
   measuredRecords: z.number().int().positive(),
+  /** Take a V8 CPU profile of the measured window (node:inspector) and send it with the result. */
+  profile: z.boolean().default(false),
 });
-export type WorkerParams = z.infer<typeof workerParamsSchema>;
+export type WorkerParams = z.input<typeof workerParamsSchema>;
 
 export const workerMessageSchema = z.discriminatedUnion('type', [
   /** Warm-up done: the parent notes its own CPU, then answers `go`. */
@@ -34,6 +36,8 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
     /** batchItemFailures over the measured invocations (0 when every record was erased). */
     failedRecords: z.number().int().nonnegative(),
     userSigSigns: z.number().int().nonnegative(),
+    /** The V8 CPU profile of the measured window, when asked for (cpuProfile.ts reads it). */
+    profile: z.unknown().optional(),
   }),
 ]);
 export type WorkerMessage = z.infer<typeof workerMessageSchema>;

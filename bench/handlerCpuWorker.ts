@@ -9,18 +9,22 @@
  *   over an undici keep-alive pool, each answer read and parsed: the floor the handler's figure is read
  *   against.
  */
+import { Session } from 'node:inspector/promises';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Pool } from 'undici';
 import { createLambdaContext } from '../sim/aws/lambdaContext.ts';
 import { DEMO_ADMIN_SECRET, type LambdaInstance } from '../sim/erasureWorld.ts';
 import { buildChatRequestUrl, randomUint32 } from '../src/chat/chatRequestUrl.ts';
-import { signUserSig } from '../src/usersig/userSig.ts';
+import { signUserSig } from '../src/chat/userSig.ts';
 import { fillBody, type TemplateCall } from './callTemplate.ts';
 import { closureWorkload } from './closureEvents.ts';
 import { parentMessageSchema, type WorkerMessage, workerParamsSchema } from './handlerCpuProtocol.ts';
 import { buildSqsEvents } from './sqsEventFactory.ts';
 
 const params = workerParamsSchema.parse(JSON.parse(process.argv[2] ?? 'null'));
+
+/** 0.1 ms: a call costs about that much, so coarser samples would not tell its parts apart. */
+const PROFILE_SAMPLING_INTERVAL_US = 100;
 
 /** Runs one batch of bodies; resolves with how many records failed. */
 type BatchRunner = (batch: { bodies: string[]; event: SQSEvent }) => Promise<number>;
@@ -121,11 +125,20 @@ await runAll(subject.run, warmup);
 await send({ type: 'ready' });
 parentMessageSchema.parse(await nextMessage());
 
+let profiler: Session | undefined;
+if (params.profile) {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: PROFILE_SAMPLING_INTERVAL_US });
+  await profiler.post('Profiler.start');
+}
 const wallStart = performance.now();
 const cpuStart = process.cpuUsage();
 const failedRecords = await runAll(subject.run, measured);
 const cpu = process.cpuUsage(cpuStart);
 const wallMs = performance.now() - wallStart;
+const profile = profiler === undefined ? undefined : (await profiler.post('Profiler.stop')).profile;
 
 await send({
   type: 'result',
@@ -136,6 +149,7 @@ await send({
   wallMs,
   failedRecords,
   userSigSigns: subject.signatures(),
+  ...(profile === undefined ? {} : { profile }),
 });
 // Exit now: the keep-alive pools and SDK clients would hold the process open for seconds.
 process.exit(0);

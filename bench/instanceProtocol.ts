@@ -13,6 +13,16 @@ export const instanceParamsSchema = z.object({
 });
 export type InstanceParams = z.infer<typeof instanceParamsSchema>;
 
+/**
+ * How late the event loop ran a 10 ms timer (monitorEventLoopDelay, its 10 ms resolution subtracted):
+ * how long the loop was busy when something was due.
+ */
+export const LOOP_DELAY_RESOLUTION_MS = 10;
+
+/** Milliseconds of loop delay from a histogram value in ns (0 when the histogram is empty). */
+export const loopDelayMs = (ns: number, count: number) =>
+  count > 0 ? Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS) : 0;
+
 const loopDelaySchema = z.object({
   meanMs: z.number(),
   p99Ms: z.number(),

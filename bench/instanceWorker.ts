@@ -14,6 +14,8 @@ import {
   type InstanceMessage,
   instanceCommandSchema,
   instanceParamsSchema,
+  LOOP_DELAY_RESOLUTION_MS,
+  loopDelayMs,
 } from './instanceProtocol.ts';
 
 const params = instanceParamsSchema.parse(JSON.parse(process.argv[2] ?? 'null'));
@@ -56,7 +58,7 @@ const importStartedAt = performance.now();
 const instance = (await import(params.bundleUrl)) as LambdaInstance;
 const importMs = performance.now() - importStartedAt;
 
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
 loopDelay.enable();
 const cpuStart = process.cpuUsage();
 let busyMs = 0;
@@ -91,7 +93,7 @@ process.on('message', (raw) => {
   }
   loopDelay.disable();
   const cpu = process.cpuUsage(cpuStart);
-  const ms = (ns: number) => (loopDelay.count > 0 ? ns / 1e6 : 0);
+  const ms = (ns: number) => loopDelayMs(ns, loopDelay.count);
   void send({
     type: 'report',
     userSigSigns: instance.userSigSignatures(),

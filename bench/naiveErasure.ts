@@ -13,7 +13,7 @@ import { STAND_IN_CREDENTIALS } from '../sim/aws/awsWire.ts';
 import type { ErasureWorld } from '../sim/erasureWorld.ts';
 import { SECRET_NAME } from '../sim/erasureWorld.ts';
 import { buildChatRequestUrl, randomUint32 } from '../src/chat/chatRequestUrl.ts';
-import { signUserSig } from '../src/usersig/userSig.ts';
+import { signUserSig } from '../src/chat/userSig.ts';
 import { arrivalRatePerSecond } from './arrivalStats.ts';
 import { fillBody, type TemplateCall } from './callTemplate.ts';
 import { closureWorkload } from './closureEvents.ts';

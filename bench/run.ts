@@ -3,7 +3,8 @@
  * loopback stand-ins, and prints each figure next to its target (a Markdown table). `-- --json` prints one
  * JSON object on stdout instead (progress goes to stderr); `-- --attribution` adds where the bundle's bytes
  * and cold import go, per dependency; `-- --instances N` runs the throughput phases with N instances (and
- * MAX_CONCURRENCY=N, so the budget split stays right).
+ * MAX_CONCURRENCY=N, so the budget split stays right); `-- --cpu-profile` adds where the handler's CPU per
+ * call goes against the floor's, component by component (both profiled again in separate runs).
  *
  * Phases, all in this process's one run, against one simulator (50 ms added latency, 200 calls/s per
  * command): throughput of the default plan with each instance in its own process → the full plan the same
@@ -53,6 +54,7 @@ const WATCHDOG_MS = 175_000;
 const argsSchema = z.object({
   json: z.boolean().default(false),
   attribution: z.boolean().default(false),
+  'cpu-profile': z.boolean().default(false),
   instances: z.coerce.number().int().min(1).max(50).default(2),
   // template.yaml's default BatchSize: what a deployment runs with.
   'batch-size': z.coerce.number().int().min(1).max(10_000).default(1000),
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     options: {
       json: { type: 'boolean' },
       attribution: { type: 'boolean' },
+      'cpu-profile': { type: 'boolean' },
       instances: { type: 'string' },
       'batch-size': { type: 'string' },
     },
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
       warmupRecords: CPU_WARMUP_RECORDS,
       measuredRecords: CPU_MEASURED_RECORDS,
       timeoutMs: 60_000,
+      profile: args['cpu-profile'],
     });
     progress(
       `handler CPU: ${cpu.cpuMsPerCall.toFixed(3)} ms/call, floor ${cpu.bareHttpCpuMsPerCall.toFixed(3)} ms/call`,

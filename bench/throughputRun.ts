@@ -11,12 +11,19 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { drainQueue } from '../sim/aws/eventSourceMapping.ts';
 import type { ErasureWorld } from '../sim/erasureWorld.ts';
 import { seedFullUser } from '../sim/planSeeds.ts';
+import { CallPacer } from '../src/chat/callPacer.ts';
 import { budgetOf } from '../src/erasure/plan/erasureSteps.ts';
 import { arrivalRatePerSecond, maxArrivalsInAnyWindow } from './arrivalStats.ts';
 import { closureWorkload } from './closureEvents.ts';
-import { bindingCommands, type CommandLoad, commandLoads } from './commandLoad.ts';
+import {
+  bindingCommands,
+  type CommandLoad,
+  commandLoads,
+  type PaceLosses,
+  paceLosses,
+} from './commandLoad.ts';
 import { type InstanceReport, startInstanceProcesses } from './instanceProcesses.ts';
-import type { LoopDelay } from './instanceProtocol.ts';
+import { LOOP_DELAY_RESOLUTION_MS, type LoopDelay, loopDelayMs } from './instanceProtocol.ts';
 import { progress } from './progress.ts';
 
 export type Isolation = 'process' | 'shared-loop';
@@ -53,6 +60,8 @@ export interface ThroughputFigures {
   binding: string[];
   /** The binding command's share of its budget: the run's "share of the budget used". */
   shareOfBudget: number;
+  /** Where each binding command's budget went (paceLosses), by command. */
+  bindingLosses: Record<string, PaceLosses>;
   /** UserSigs signed, summed over the instances used. */
   userSigSigns: number;
   invocations: number;
@@ -91,8 +100,6 @@ export interface ThroughputOptions {
   bundleUrl: URL;
 }
 
-const ms = (ns: number, count: number) => (count > 0 ? ns / 1e6 : 0);
-
 /**
  * @example
  * const world = await startErasureWorld({ chatLatencyMs: 50, functionEnv: { MAX_CONCURRENCY: '2' } });
@@ -116,7 +123,10 @@ export async function measureThroughput(
     world.chat.seed({ accounts: work.accounts, friendships: work.friendships });
   else for (const userId of userIds) seedFullUser(world.chat, userId);
   progress(`${label}: enqueueing ${options.events} account-closure events`);
-  await world.enqueue(work.bodies);
+  const messageIds = await world.enqueue(work.bodies);
+  const userOfMessage = new Map(messageIds.map((id, index) => [id, userIds[index] as string]));
+  /** Which instance (poller index) erased each user: it tells the instances' calls apart in the log. */
+  const instanceOfUser = new Map<string, number>();
 
   const instances =
     options.isolation === 'process'
@@ -133,12 +143,16 @@ export async function measureThroughput(
   const logLinesBefore = world.functionLogs.length;
   world.chat.clearRequests();
   progress(`${label}: draining through ${options.instances} concurrent instances`);
-  const hostLoop = monitorEventLoopDelay({ resolution: 10 });
+  const hostLoop = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   hostLoop.enable();
   const startedAt = performance.now();
   let invocationMs = 0;
-  const onInvocation = (invocation: { durationMs: number }) => {
+  const onInvocation = (invocation: { durationMs: number; instance: number; messageIds: string[] }) => {
     invocationMs += invocation.durationMs;
+    for (const id of invocation.messageIds) {
+      const userId = userOfMessage.get(id);
+      if (userId !== undefined) instanceOfUser.set(userId, invocation.instance);
+    }
   };
   let drained: Awaited<ReturnType<typeof drainQueue>>;
   let instanceReports: InstanceReport[] | undefined;
@@ -202,6 +216,26 @@ export async function measureThroughput(
     budgetOf(command, options.callBudgetPerSecond, new Map()),
   );
   const binding = bindingCommands(perCommand);
+  // Every call's body names the record's user (or an account or group named after it: planSeeds.ts).
+  const userInBody = new RegExp(`bench_${options.prefix}_\\d+`);
+  const bindingLosses = Object.fromEntries(
+    binding.map((load) => {
+      const streams = Array.from({ length: options.instances }, (): number[] => []);
+      for (const request of requests) {
+        if (`${request.service}/${request.command}` !== load.command) continue;
+        const userId = userInBody.exec(JSON.stringify(request.body))?.[0];
+        const instance = userId === undefined ? undefined : instanceOfUser.get(userId);
+        if (instance === undefined)
+          throw new Error(`${label}: a ${load.command} call names no user of the run`);
+        streams[instance]?.push(request.receivedAtMs);
+      }
+      const sharePerSecond = load.budget / options.instances;
+      return [
+        load.command,
+        paceLosses(streams, { sharePerSecond, intervalMs: new CallPacer(sharePerSecond).intervalMs }),
+      ];
+    }),
+  );
   const erasures = outcomes.erased ?? 0;
   const stillThere =
     options.workload === 'friends'
@@ -226,6 +260,7 @@ export async function measureThroughput(
     perCommand,
     binding: binding.map((load) => load.command),
     shareOfBudget: Math.max(...binding.map((load) => load.shareOfBudget)),
+    bindingLosses,
     userSigSigns:
       instanceReports === undefined
         ? world.instances.reduce((sum, instance) => sum + instance.userSigSignatures(), 0)
@@ -238,9 +273,9 @@ export async function measureThroughput(
     accountsNotErased: userIds.filter(stillThere).length,
     drainStoppedBy: drained.stoppedBy,
     hostLoopDelay: {
-      meanMs: ms(hostLoop.mean, hostLoop.count),
-      p99Ms: ms(hostLoop.percentile(99), hostLoop.count),
-      maxMs: ms(hostLoop.max, hostLoop.count),
+      meanMs: loopDelayMs(hostLoop.mean, hostLoop.count),
+      p99Ms: loopDelayMs(hostLoop.percentile(99), hostLoop.count),
+      maxMs: loopDelayMs(hostLoop.max, hostLoop.count),
     },
     ...(instanceReports === undefined ? {} : { instanceReports }),
   };

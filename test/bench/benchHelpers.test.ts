@@ -33,10 +33,12 @@ import {
   type CommandLoad,
   commandLoads,
   type LoggedCall,
+  paceLosses,
   ratio,
   THROTTLED_ERROR_CODE,
   withinBudgets,
 } from '../../bench/commandLoad.ts';
+import { type CpuProfile, componentOfSource, componentTimes } from '../../bench/cpuProfile.ts';
 import { NAIVE_IMPORT_SOURCE } from '../../bench/naiveImport.ts';
 import { buildSqsEvents } from '../../bench/sqsEventFactory.ts';
 import type { ThroughputFigures } from '../../bench/throughputRun.ts';
@@ -273,6 +275,85 @@ describe('per-command load', () => {
   });
 });
 
+describe('paceLosses', () => {
+  const sum = (losses: Record<string, number>) => Object.values(losses).reduce((a, b) => a + b, 0);
+  const every = (count: number, spacingMs: number, startMs = 0) =>
+    Array.from({ length: count }, (_, i) => startMs + i * spacingMs);
+
+  it('is all used and headroom when every instance keeps its interval over the whole span', () => {
+    const losses = paceLosses([every(101, 10.2), every(101, 10.2, 5)], {
+      sharePerSecond: 100,
+      intervalMs: 10.2,
+    });
+    expect(losses.gaps).toBe(0);
+    expect(losses.lateness).toBeCloseTo(0, 10);
+    expect(losses.headroom / (losses.used + losses.headroom)).toBeCloseTo(0.2 / 10.2);
+    expect(losses.inactive).toBeCloseTo(10 / 1025); // each instance misses 5 ms of the 1,025 ms span
+    expect(sum({ ...losses })).toBeCloseTo(1);
+  });
+
+  it('puts small delays in lateness, long spacings in gaps, and a silent instance in inactive', () => {
+    const late = every(11, 11); // 1 ms late each time
+    const gappy = [...every(6, 10), ...every(5, 10, 150)]; // one 100 ms spacing
+    const losses = paceLosses([late, gappy, []], { sharePerSecond: 100, intervalMs: 10 });
+    expect(losses.lateness).toBeCloseTo(10 / (3 * 190));
+    expect(losses.gaps).toBeCloseTo((100 - 10) / (3 * 190));
+    expect(losses.inactive).toBeCloseTo((80 + 190) / (3 * 190)); // late ends at 110; nobody in the third
+    expect(sum({ ...losses })).toBeCloseTo(1);
+  });
+
+  it('adds up to 1 for any streams', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 2, maxLength: 40 }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        (streams) => {
+          fc.pre(new Set(streams.flat()).size > 1);
+          expect(sum({ ...paceLosses(streams, { sharePerSecond: 100, intervalMs: 10.2 }) })).toBeCloseTo(
+            1,
+            6,
+          );
+        },
+      ),
+    );
+  });
+});
+
+describe('CPU profile components', () => {
+  it('names the package, the project folder or the part of Node a source belongs to', () => {
+    expect(componentOfSource('../node_modules/@smithy/core/dist-es/index.js')).toBe('@smithy/core');
+    expect(componentOfSource('../node_modules/undici/lib/dispatcher/pool.js')).toBe('undici');
+    expect(componentOfSource('../src/chat/chatRestClient.ts')).toBe('src/chat');
+    expect(componentOfSource('src/handler.ts')).toBe('src');
+    expect(componentOfSource('bench/handlerCpuWorker.ts')).toBe('bench');
+    expect(componentOfSource('node:internal/streams/readable')).toBe('node:internal/streams');
+    expect(componentOfSource('node:fs')).toBe('node:fs');
+  });
+
+  it('charges self time to the innermost frame with a script, built-ins to their caller, GC apart', () => {
+    const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0, columnNumber: 0 });
+    const profile: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 5, 6] },
+        { id: 2, callFrame: frame('post', 'file:///p/node_modules/undici/index.js'), children: [3] },
+        { id: 3, callFrame: frame('parse'), children: [4] }, // JSON.parse: no script, charged to undici
+        { id: 4, callFrame: frame('inner') },
+        { id: 5, callFrame: frame('(garbage collector)') },
+        { id: 6, callFrame: frame('(idle)') },
+      ],
+      samples: [2, 3, 4, 5, 6, 2],
+      timeDeltas: [0, 1000, 2000, 3000, 4000, 5000], // µs before each sample
+    };
+    const resolve = (url: string) => (url.includes('node_modules/undici') ? 'undici' : undefined);
+    expect(componentTimes(profile, resolve)).toEqual([
+      { component: 'undici', ms: 1 + 2 + 3 },
+      { component: '(garbage collector)', ms: 4 },
+    ]);
+  });
+});
+
 describe('ratio', () => {
   it('divides, and is NaN (not 0 or Infinity) without a positive whole', () => {
     expect(ratio(0.39, 0.3)).toBeCloseTo(1.3);
@@ -389,6 +470,15 @@ describe('benchReport', () => {
     ],
     binding: ['sns/friend_get', 'sns/group_get'],
     shareOfBudget: over.share,
+    bindingLosses: {
+      'sns/friend_get': {
+        used: over.share,
+        headroom: 0.02,
+        lateness: 0.98 - over.share,
+        gaps: 0,
+        inactive: 0,
+      },
+    },
     userSigSigns: 2,
     invocations: 2,
     meanInvocationMs: 10_000,
