@@ -8,6 +8,12 @@ export const FULL_PLAN = 'kick,friends,blocklist,follows,conversations,groups,pr
 
 export const CUSTOM_TAGS = 'Tag_Profile_Custom_Hobby, Tag_Profile_Custom_Score:int';
 
+/** The same custom fields as the simulator's app configures them (`customProfileTags`). */
+export const SIMULATOR_CUSTOM_TAGS = [
+  'Tag_Profile_Custom_Hobby',
+  { tag: 'Tag_Profile_Custom_Score', type: 'integer' as const },
+];
+
 /** The accounts around one user, named from its id so tests do not collide. */
 export function peopleAround(userId: string) {
   return {

@@ -6,7 +6,7 @@
  */
 import type { PersonalData } from '../../sim/chat-api/index.ts';
 import { startErasureWorld } from '../../sim/erasureWorld.ts';
-import { CUSTOM_TAGS, FULL_PLAN, seedFullUser } from '../../sim/planSeeds.ts';
+import { CUSTOM_TAGS, FULL_PLAN, SIMULATOR_CUSTOM_TAGS, seedFullUser } from '../../sim/planSeeds.ts';
 import { type AuditLine, auditTrail } from './auditLog.ts';
 
 export const FULL_PLAN_USER = 'demo_full';
@@ -65,7 +65,7 @@ export async function runFullPlan(options: {
     receiptBus: RECEIPT_BUS,
     echoFunctionLogs: options.verbose,
     chatOptions: {
-      customProfileTags: ['Tag_Profile_Custom_Hobby', { tag: 'Tag_Profile_Custom_Score', type: 'integer' }],
+      customProfileTags: SIMULATOR_CUSTOM_TAGS,
     },
     functionEnv: { ERASURE_STEPS: FULL_PLAN, PROFILE_CUSTOM_TAGS: CUSTOM_TAGS },
   });

@@ -9,7 +9,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { visibilityBackoffSeconds } from './backoff.ts';
 import type { BatchRun } from './batchRun.ts';
 import { type ErasureLineage, nextContinuation } from './continuation.ts';
-import type { Receipt } from './ports.ts';
+import type { Receipt, ReceiptDelivery } from './ports.ts';
 import type { ReceiptEnding } from './receipt.ts';
 import { receiveCountOf } from './receiveCount.ts';
 import type { RecordDecision } from './recordDecision.ts';
@@ -81,16 +81,7 @@ async function finish(
   const { run } = context;
   const { receipts } = run.services;
   if (!receipts.needed(context.taskToken)) return { outcome: decision.outcome, decision };
-  const receipt = await context.receiptOf({ outcome: decision.outcome });
-  const delivery = await run.deadline
-    .bound((signal) => receipts.deliver(receipt, signal))
-    .catch(() => ({
-      delivered: false as const,
-      retryable: true,
-      detail: 'abandoned at the deadline',
-      warnings: [],
-    }));
-  warn(context, delivery.warnings);
+  const delivery = await deliver(context, { outcome: decision.outcome });
   if (delivery.delivered) return { outcome: decision.outcome, decision };
   const undelivered = `receipt undelivered: ${delivery.detail}`;
   if (delivery.retryable && !context.exhausted) {
@@ -143,24 +134,14 @@ async function receiptOnce(
   decision: Extract<RecordDecision, { outcome: 'dead-letter' }>,
   context: DecisionContext,
 ): Promise<void> {
-  const { run } = context;
-  const { receipts, log, metrics } = run.services;
+  const { receipts, log, metrics } = context.run.services;
   if (!receipts.needed(context.taskToken)) return;
-  const receipt = await context.receiptOf({
+  const delivery = await deliver(context, {
     outcome: 'dead-lettered',
     failureReason: decision.reason,
     ...(decision.errorCode === undefined ? {} : { errorCode: decision.errorCode }),
     ...(decision.failedStep === undefined ? {} : { failedStep: decision.failedStep }),
   });
-  const delivery = await run.deadline
-    .bound((signal) => receipts.deliver(receipt, signal))
-    .catch(() => ({
-      delivered: false as const,
-      retryable: true,
-      detail: 'abandoned at the deadline',
-      warnings: [],
-    }));
-  warn(context, delivery.warnings);
   if (!delivery.delivered) {
     log.warn('receipt of a dead-lettered record undelivered', {
       messageId: context.record.messageId,
@@ -191,6 +172,24 @@ async function retry(
             ...(decision.errorCode === undefined ? {} : { errorCode: decision.errorCode }),
           },
   };
+}
+
+/** Builds and delivers the record's receipt under the AWS-call bound; an abandoned delivery is retryable. */
+async function deliver(context: DecisionContext, ending: ReceiptEnding): Promise<ReceiptDelivery> {
+  const { run } = context;
+  const receipt = await context.receiptOf(ending);
+  const delivery = await run.deadline
+    .bound((signal) => run.services.receipts.deliver(receipt, signal))
+    .catch(
+      (): ReceiptDelivery => ({
+        delivered: false,
+        retryable: true,
+        detail: 'abandoned at the deadline',
+        warnings: [],
+      }),
+    );
+  warn(context, delivery.warnings);
+  return delivery;
 }
 
 /** A task still waiting hears that the record is under way; a failure changes nothing. */

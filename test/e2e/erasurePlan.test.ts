@@ -2,40 +2,27 @@
  * The erasure plan through the real bundle against the simulator: every step and its rules (DESIGN.md
  * "Erasure plan"), read back against the simulator's own state.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLambdaContext } from '../../sim/aws/lambdaContext.ts';
-import { type ErasureWorld, type ErasureWorldOptions, startErasureWorld } from '../../sim/erasureWorld.ts';
-import { CUSTOM_TAGS, FULL_PLAN, seedFullUser } from '../../sim/planSeeds.ts';
-import { attribute, event, lastOutcome, readDeadLetters, sqsEvent } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import type { ErasureWorld } from '../../sim/erasureWorld.ts';
+import { CUSTOM_TAGS, FULL_PLAN, SIMULATOR_CUSTOM_TAGS, seedFullUser } from '../../sim/planSeeds.ts';
+import {
+  attribute,
+  event,
+  lambdaContext,
+  lastOutcome,
+  readDeadLetters,
+  sqsEvent,
+  worldsPerTest,
+} from './support.ts';
 
-let world: ErasureWorld | undefined;
-
-async function startWorld(options: ErasureWorldOptions = {}): Promise<ErasureWorld> {
-  world = await startErasureWorld({
-    chatCallsPerSecond: 1000,
-    ...options,
-    chatOptions: {
-      customProfileTags: ['Tag_Profile_Custom_Hobby', { tag: 'Tag_Profile_Custom_Score', type: 'integer' }],
-      ...options.chatOptions,
-    },
-    functionEnv: {
-      CALL_BUDGET_PER_SECOND: '1000',
-      CHAT_TIMEOUT_MS: '1000',
-      ERASURE_STEPS: FULL_PLAN,
-      PROFILE_CUSTOM_TAGS: CUSTOM_TAGS,
-      ...options.functionEnv,
-    },
-  });
-  return world;
-}
-
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
+const startWorld = worldsPerTest({
+  chatOptions: {
+    customProfileTags: SIMULATOR_CUSTOM_TAGS,
+  },
+  functionEnv: { ERASURE_STEPS: FULL_PLAN, PROFILE_CUSTOM_TAGS: CUSTOM_TAGS },
 });
 
-const context = (timeoutMs = 30_000) =>
-  createLambdaContext({ functionName: 'chat-erasure', region: 'us-east-1', timeoutMs });
+const context = lambdaContext;
 
 describe('the full plan', () => {
   it('erases a user with data of every kind: every step done and verified, nothing of theirs left but the residuals', async () => {

@@ -7,34 +7,21 @@
  */
 import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLambdaContext } from '../../sim/aws/lambdaContext.ts';
+import { describe, expect, it } from 'vitest';
+import { type ErasureWorld, SECRET_NAME } from '../../sim/erasureWorld.ts';
 import {
-  type ErasureWorld,
-  type ErasureWorldOptions,
-  SECRET_NAME,
-  startErasureWorld,
-} from '../../sim/erasureWorld.ts';
-import { attribute, event, lastOutcome, readDeadLetters, sqsEvent } from './support.ts';
+  attribute,
+  event,
+  lambdaContext,
+  lastOutcome,
+  readDeadLetters,
+  sqsEvent,
+  worldsPerTest,
+} from './support.ts';
 
-let world: ErasureWorld | undefined;
+const startWorld = worldsPerTest();
 
-async function startWorld(options: ErasureWorldOptions = {}): Promise<ErasureWorld> {
-  world = await startErasureWorld({
-    chatCallsPerSecond: 1000,
-    ...options,
-    functionEnv: { CALL_BUDGET_PER_SECOND: '1000', CHAT_TIMEOUT_MS: '1000', ...options.functionEnv },
-  });
-  return world;
-}
-
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
-
-const context = (timeoutMs: number) =>
-  createLambdaContext({ functionName: 'chat-erasure', region: 'us-east-1', timeoutMs });
+const context = (timeoutMs: number) => lambdaContext(timeoutMs);
 
 const fromAccounts = (w: ErasureWorld) =>
   w.chat.requests.map((request) => (request.body as { From_Account?: string } | undefined)?.From_Account);

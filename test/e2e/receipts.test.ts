@@ -3,36 +3,22 @@
  * for every way a record ends, delivery failures that retry and those that dead-letter at once, and what
  * a receipt may never carry.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLambdaContext } from '../../sim/aws/lambdaContext.ts';
-import { type ErasureWorld, type ErasureWorldOptions, startErasureWorld } from '../../sim/erasureWorld.ts';
-import { attribute, event, lastOutcome, readDeadLetters, sqsEvent } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import type { ErasureWorld } from '../../sim/erasureWorld.ts';
+import {
+  attribute,
+  event,
+  lambdaContext,
+  lastOutcome,
+  readDeadLetters,
+  sqsEvent,
+  worldsPerTest,
+} from './support.ts';
 
 const BUS = 'erasure-receipts';
-let world: ErasureWorld | undefined;
+const startWorld = worldsPerTest({ receiptBus: BUS, functionEnv: { MAX_RECEIVES: '3' } });
 
-async function startWorld(options: ErasureWorldOptions = {}): Promise<ErasureWorld> {
-  world = await startErasureWorld({
-    chatCallsPerSecond: 1000,
-    receiptBus: BUS,
-    ...options,
-    functionEnv: {
-      CALL_BUDGET_PER_SECOND: '1000',
-      CHAT_TIMEOUT_MS: '1000',
-      MAX_RECEIVES: '3',
-      ...options.functionEnv,
-    },
-  });
-  return world;
-}
-
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
-
-const context = (timeoutMs = 30_000) =>
-  createLambdaContext({ functionName: 'chat-erasure', region: 'us-east-1', timeoutMs });
+const context = lambdaContext;
 
 async function invoke(w: ErasureWorld, bodies: string[], receiveCount = 1, timeoutMs = 30_000) {
   const batch = sqsEvent(w, bodies, receiveCount);
@@ -90,7 +76,9 @@ describe('EventBridge receipts', () => {
       new Set(ids),
     );
     const calls = w.events.calls().filter((call) => call.status === 200);
-    const sizes = calls.map((call) => ((call.input?.Entries ?? []) as unknown[]).length);
+    const sizes = calls.map(
+      (call) => ((call.input as { Entries?: unknown[] } | undefined)?.Entries ?? []).length,
+    );
     expect(Math.max(...sizes)).toBeLessThanOrEqual(10);
     expect(calls.length).toBeLessThan(users.length / 2);
   });

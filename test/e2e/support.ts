@@ -1,8 +1,9 @@
 /** Helpers shared by the end-to-end tests (the real bundle against the loopback stand-ins). */
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { expect } from 'vitest';
-import type { ErasureWorld } from '../../sim/erasureWorld.ts';
+import { afterEach, expect } from 'vitest';
+import { createLambdaContext } from '../../sim/aws/lambdaContext.ts';
+import { type ErasureWorld, type ErasureWorldOptions, startErasureWorld } from '../../sim/erasureWorld.ts';
 
 export const event = (fields: Record<string, unknown>): string => JSON.stringify(fields);
 
@@ -63,5 +64,42 @@ export function sqsEvent(world: ErasureWorld, bodies: string[], receiveCount = 1
         awsRegion: 'us-east-1',
       }),
     ),
+  };
+}
+
+/** A Lambda context for a direct invocation, with `timeoutMs` left. */
+export const lambdaContext = (timeoutMs = 30_000) =>
+  createLambdaContext({ functionName: 'chat-erasure', region: 'us-east-1', timeoutMs });
+
+/**
+ * A fresh world per test, from the file's defaults (a test's own options override them; `functionEnv` and
+ * `chatOptions` are merged), closed after each test. The e2e defaults: a budget and a simulator limit high
+ * enough not to slow a test, and 1 s Chat timeouts.
+ * @example
+ * const startWorld = worldsPerTest({ receiptBus: 'receipts' });
+ * it('…', async () => { const world = await startWorld({ functionEnv: { MAX_RECEIVES: '2' } }); });
+ */
+export function worldsPerTest(
+  defaults: ErasureWorldOptions = {},
+): (options?: ErasureWorldOptions) => Promise<ErasureWorld> {
+  let current: ErasureWorld | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options = {}) => {
+    current = await startErasureWorld({
+      chatCallsPerSecond: 1000,
+      ...defaults,
+      ...options,
+      chatOptions: { ...defaults.chatOptions, ...options.chatOptions },
+      functionEnv: {
+        CALL_BUDGET_PER_SECOND: '1000',
+        CHAT_TIMEOUT_MS: '1000',
+        ...defaults.functionEnv,
+        ...options.functionEnv,
+      },
+    });
+    return current;
   };
 }
