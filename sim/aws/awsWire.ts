@@ -83,3 +83,56 @@ export function closeHttpServer(server: HttpServer): Promise<void> {
     server.closeAllConnections();
   });
 }
+
+/** An AWS-side refusal, answered as `{"__type": code, "message": …}`. */
+export class AwsJsonError extends Error {
+  override readonly name = 'AwsJsonError';
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, message: string, status = 400) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/**
+ * Scripted faults, first in first out. Each serves `times` requests (default 1); a fault that does not fit
+ * a request is skipped for it and keeps its place.
+ * @example
+ * const faults = new ScriptedFaults<{ type: string; times?: number }>();
+ * faults.push({ type: 'throttle', times: 2 });
+ * faults.take(() => true); // { type: 'throttle', times: 2 }
+ */
+export class ScriptedFaults<F extends { times?: number | undefined }> {
+  #entries: { fault: F; remaining: number }[] = [];
+
+  push(fault: F): void {
+    this.#entries.push({ fault, remaining: fault.times ?? 1 });
+  }
+
+  take(fits: (fault: F) => boolean): F | undefined {
+    const index = this.#entries.findIndex((entry) => fits(entry.fault));
+    const entry = this.#entries[index];
+    if (entry === undefined) return undefined;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) this.#entries.splice(index, 1);
+    return entry.fault;
+  }
+
+  pending(): { fault: F; remaining: number }[] {
+    return this.#entries.map((entry) => ({ ...entry }));
+  }
+
+  clear(): void {
+    this.#entries = [];
+  }
+}
+
+/** Appends, dropping the older half at once past the limit (amortised O(1), unlike one shift per push). */
+export function pushBounded<T>(list: T[], item: T, limit: number): void {
+  if (list.length >= limit) {
+    list.splice(0, Math.ceil(limit / 2));
+  }
+  list.push(item);
+}

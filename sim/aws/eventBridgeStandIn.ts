@@ -17,11 +17,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod';
 import {
+  AwsJsonError,
   closeHttpServer,
   listenOnLoopback,
   loopbackEndpoint,
+  pushBounded,
   RequestTooLargeError,
   readRequestBody,
+  ScriptedFaults,
   STAND_IN_ACCOUNT_ID,
   STAND_IN_CREDENTIALS,
   sendAwsJson,
@@ -223,55 +226,6 @@ export interface EventBridgeStandIn {
   clearFaults(): void;
   /** Closes the server (hanging requests and keep-alive sockets are cut) and destroys `client`. */
   close(): Promise<void>;
-}
-
-/** An AWS-side refusal, answered as `{"__type": code, "message": …}`. */
-class AwsJsonError extends Error {
-  override readonly name = 'AwsJsonError';
-  readonly code: string;
-  readonly status: number;
-  constructor(code: string, message: string, status = 400) {
-    super(message);
-    this.code = code;
-    this.status = status;
-  }
-}
-
-/**
- * Scripted faults, first in first out. Each serves `times` requests (default 1); a fault that does not fit
- * a request is skipped for it and keeps its place.
- */
-class ScriptedFaults<F extends { times?: number | undefined }> {
-  #entries: { fault: F; remaining: number }[] = [];
-
-  push(fault: F): void {
-    this.#entries.push({ fault, remaining: fault.times ?? 1 });
-  }
-
-  take(fits: (fault: F) => boolean): F | undefined {
-    const index = this.#entries.findIndex((entry) => fits(entry.fault));
-    const entry = this.#entries[index];
-    if (entry === undefined) return undefined;
-    entry.remaining -= 1;
-    if (entry.remaining <= 0) this.#entries.splice(index, 1);
-    return entry.fault;
-  }
-
-  pending(): { fault: F; remaining: number }[] {
-    return this.#entries.map((entry) => ({ ...entry }));
-  }
-
-  clear(): void {
-    this.#entries = [];
-  }
-}
-
-/** Appends, dropping the older half at once past the limit (amortised O(1), unlike one shift per push). */
-function pushBounded<T>(list: T[], item: T, limit: number): void {
-  if (list.length >= limit) {
-    list.splice(0, Math.ceil(limit / 2));
-  }
-  list.push(item);
 }
 
 /**

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import {
+  AwsJsonError,
   closeHttpServer,
   listenOnLoopback,
   loopbackEndpoint,
@@ -76,18 +77,6 @@ interface SecretRecord {
   arn: string;
   /** Oldest first; the last one is AWSCURRENT, the one before it AWSPREVIOUS. */
   versions: SecretVersion[];
-}
-
-/** An AWS-side refusal, answered as `{"__type": code, "message": …}`. */
-class AwsJsonError extends Error {
-  override readonly name = 'AwsJsonError';
-  readonly code: string;
-  readonly status: number;
-  constructor(code: string, message: string, status = 400) {
-    super(message);
-    this.code = code;
-    this.status = status;
-  }
 }
 
 const secretNotFound = () =>

@@ -22,11 +22,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import {
+  AwsJsonError,
   closeHttpServer,
   listenOnLoopback,
   loopbackEndpoint,
+  pushBounded,
   RequestTooLargeError,
   readRequestBody,
+  ScriptedFaults,
   STAND_IN_ACCOUNT_ID,
   STAND_IN_CREDENTIALS,
   sendAwsJson,
@@ -161,47 +164,6 @@ export interface StepFunctionsStandIn {
   close(): Promise<void>;
 }
 
-/** An AWS-side refusal, answered as `{"__type": code, "message": …}`. */
-class AwsJsonError extends Error {
-  override readonly name = 'AwsJsonError';
-  readonly code: string;
-  readonly status: number;
-  constructor(code: string, message: string, status = 400) {
-    super(message);
-    this.code = code;
-    this.status = status;
-  }
-}
-
-/**
- * Scripted faults, first in first out. Each serves `times` calls (default 1); a fault that does not fit a
- * call is skipped for it and keeps its place.
- */
-class ScriptedFaults<F extends { times?: number | undefined }> {
-  #entries: { fault: F; remaining: number }[] = [];
-
-  push(fault: F): void {
-    this.#entries.push({ fault, remaining: fault.times ?? 1 });
-  }
-
-  take(fits: (fault: F) => boolean): F | undefined {
-    const index = this.#entries.findIndex((entry) => fits(entry.fault));
-    const entry = this.#entries[index];
-    if (entry === undefined) return undefined;
-    entry.remaining -= 1;
-    if (entry.remaining <= 0) this.#entries.splice(index, 1);
-    return entry.fault;
-  }
-
-  pending(): { fault: F; remaining: number }[] {
-    return this.#entries.map((entry) => ({ ...entry }));
-  }
-
-  clear(): void {
-    this.#entries = [];
-  }
-}
-
 const callSchema = z.object({
   taskToken: z.string().optional(),
   output: z.string().optional(),
@@ -271,14 +233,6 @@ function isJson(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Appends, dropping the older half at once past the limit (amortised O(1), unlike one shift per push). */
-function pushBounded<T>(list: T[], item: T, limit: number): void {
-  if (list.length >= limit) {
-    list.splice(0, Math.ceil(limit / 2));
-  }
-  list.push(item);
 }
 
 const forcedFailures = {
