@@ -1,7 +1,8 @@
 /**
- * The few pieces of the AWS JSON protocols (1.0 for SQS, 1.1 for Secrets Manager) that the loopback
- * stand-ins share: reading a bounded request body, answering JSON with a request id, and the fake
- * account and credentials the real SDK clients sign with (nothing verifies the signature here).
+ * The few pieces of the AWS JSON protocols (1.0 for SQS and Step Functions, 1.1 for Secrets Manager and
+ * EventBridge) that the loopback stand-ins share: reading a bounded request body, answering JSON with a
+ * request id, AWS error answers, scripted faults, a bounded call log, and the fake account and
+ * credentials the real SDK clients sign with (nothing verifies the signature here).
  */
 import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
