@@ -9,6 +9,7 @@ import type { BundleAttribution } from './bundleAttribution.ts';
 import type { ColdImportSample } from './coldImport.ts';
 import { type CommandLoad, type PaceLosses, ratio, withinBudgets } from './commandLoad.ts';
 import type { CpuBreakdown, HandlerCpuFigures } from './handlerCpu.ts';
+import type { ImportProfile } from './importProfile.ts';
 import type { NaiveFigures } from './naiveErasure.ts';
 import type { ThroughputFigures } from './throughputRun.ts';
 
@@ -33,6 +34,8 @@ export interface BenchFigures {
   naiveBundleBytes: number;
   bundleBytes: number;
   attribution?: BundleAttribution;
+  /** `--cpu-profile`: where each bundle's cold import goes, by component. */
+  importProfiles?: { bundle: ImportProfile; naive: ImportProfile };
   benchMs: number;
   nodeVersion: string;
   /** 1-minute load average when the bench started: other work on the machine skews every figure. */
@@ -453,6 +456,21 @@ export function toJsonReport(figures: BenchFigures): Record<string, unknown> {
         naive_bundle_bytes: figures.naiveBundleBytes,
       },
       ...(figures.attribution === undefined ? {} : { attribution: figures.attribution }),
+      ...(figures.importProfiles === undefined
+        ? {}
+        : {
+            import_profile_ms: Object.fromEntries(
+              (['bundle', 'naive'] as const).map((which) => [
+                which,
+                Object.fromEntries(
+                  figures.importProfiles?.[which].components.map((entry) => [
+                    entry.component,
+                    round(entry.ms, 2),
+                  ]) ?? [],
+                ),
+              ]),
+            ),
+          }),
     },
   };
 }
@@ -553,6 +571,7 @@ export function toTable(figures: BenchFigures): string {
       `CPU medians ${round(median(figures.coldImport.map((sample) => sample.importCpuMs)))} / ${round(median(figures.coldImportNaive.map((sample) => sample.importCpuMs)))} ms`,
   ];
   if (cpu.breakdown) notes.push('', ...breakdownLines(cpu.breakdown));
+  if (figures.importProfiles) notes.push('', ...importProfileLines(figures.importProfiles));
   if (figures.attribution) notes.push(...attributionLines(figures.attribution));
   notes.push(
     `node ${figures.nodeVersion}, ${figures.cpuCount} CPUs, load average ${round(figures.loadAverage, 2)} at start and ${round(figures.loadAverageAtEnd, 2)} at end, bench ${round(figures.benchMs / 1000)} s`,
@@ -592,6 +611,45 @@ export function breakdownLines(breakdown: CpuBreakdown): string[] {
                 `${rest.length} others`,
                 sumOf(rest, (entry) => entry.handlerMsPerCall),
                 sumOf(rest, (entry) => entry.floorMsPerCall),
+              ),
+            ]),
+      ],
+    ),
+  ];
+}
+
+/** Components with at least this many ms in either bundle's import get a row; the rest share one. */
+const IMPORT_PROFILE_MIN_MS = 1;
+
+/** Where each bundle's cold import goes, side by side (Markdown). */
+export function importProfileLines(profiles: { bundle: ImportProfile; naive: ImportProfile }): string[] {
+  const bundle = new Map(profiles.bundle.components.map((entry) => [entry.component, entry.ms]));
+  const naive = new Map(profiles.naive.components.map((entry) => [entry.component, entry.ms]));
+  const all = [...new Set([...bundle.keys(), ...naive.keys()])]
+    .map((component) => ({ component, bundle: bundle.get(component) ?? 0, naive: naive.get(component) ?? 0 }))
+    .sort((a, b) => b.bundle - a.bundle || b.naive - a.naive);
+  const shown = all.filter((entry) => Math.max(entry.bundle, entry.naive) >= IMPORT_PROFILE_MIN_MS);
+  const rest = all.filter((entry) => !shown.includes(entry));
+  const row = (component: string, ours: number, theirs: number) => [
+    component,
+    String(round(ours, 1)),
+    String(round(theirs, 1)),
+  ];
+  return [
+    `Where the cold import goes (V8 profiles, mean of ${profiles.bundle.rounds} fresh processes each, sampled self time in ms; ` +
+      `profiled totals: bundle ${round(profiles.bundle.totalMs, 1)}, plain-import bundle ${round(profiles.naive.totalMs, 1)}):`,
+    '',
+    markdownTableOf(
+      ['component', 'bundle', 'plain-import bundle'],
+      [
+        ...shown.map((entry) => row(entry.component, entry.bundle, entry.naive)),
+        ...(rest.length === 0
+          ? []
+          : [
+              row(
+                `${rest.length} others`,
+                rest.reduce((sum, entry) => sum + entry.bundle, 0),
+                rest.reduce((sum, entry) => sum + entry.naive, 0),
               ),
             ]),
       ],

@@ -4,7 +4,8 @@
  * JSON object on stdout instead (progress goes to stderr); `-- --attribution` adds where the bundle's bytes
  * and cold import go, per dependency; `-- --instances N` runs the throughput phases with N instances (and
  * MAX_CONCURRENCY=N, so the budget split stays right); `-- --cpu-profile` adds where the handler's CPU per
- * call goes against the floor's, component by component (both profiled again in separate runs).
+ * call goes against the floor's, and where the cold import goes against the plain-import bundle's,
+ * component by component (all profiled again in separate runs).
  *
  * Phases, all in this process's one run, against one simulator (50 ms added latency, 200 calls/s per
  * command): throughput of the default plan with each instance in its own process → the full plan the same
@@ -27,6 +28,7 @@ import { callTemplateOf } from './callTemplate.ts';
 import { closureWorkload } from './closureEvents.ts';
 import { interleavedColdImports } from './coldImport.ts';
 import { measureHandlerCpu } from './handlerCpu.ts';
+import { profileColdImport } from './importProfile.ts';
 import { measureNaive } from './naiveErasure.ts';
 import { buildNaiveImportBundle } from './naiveImport.ts';
 import { emitReport, progress } from './progress.ts';
@@ -43,6 +45,7 @@ const CPU_WARMUP_RECORDS = 500;
 const CPU_MEASURED_RECORDS = 3000;
 const COLD_IMPORT_SAMPLES = 15;
 const ATTRIBUTION_SAMPLES = 9;
+const IMPORT_PROFILE_ROUNDS = 5;
 /** The full plan's custom profile fields (the simulator must know them, the function must erase them). */
 const FULL_PLAN_ENV = {
   ERASURE_STEPS: FULL_PLAN,
@@ -162,12 +165,20 @@ async function main(): Promise<void> {
   const naiveBundle = await buildNaiveImportBundle(projectRoot);
   let coldImport: BenchFigures['coldImport'];
   let coldImportNaive: BenchFigures['coldImportNaive'];
+  let importProfiles: BenchFigures['importProfiles'];
   try {
     progress(`cold import: ${COLD_IMPORT_SAMPLES} fresh processes per bundle, interleaved`);
     [coldImport = [], coldImportNaive = []] = await interleavedColdImports(
       [bundleUrl, naiveBundle.url],
       COLD_IMPORT_SAMPLES,
     );
+    if (args['cpu-profile']) {
+      progress(`cold import: both bundles under the V8 profiler, ${IMPORT_PROFILE_ROUNDS} times each`);
+      importProfiles = {
+        bundle: await profileColdImport(bundleUrl, projectRoot, IMPORT_PROFILE_ROUNDS),
+        naive: await profileColdImport(naiveBundle.url, projectRoot, IMPORT_PROFILE_ROUNDS),
+      };
+    }
   } finally {
     await naiveBundle.dispose();
   }
@@ -197,6 +208,7 @@ async function main(): Promise<void> {
     naiveBundleBytes: naiveBundle.bytes,
     bundleBytes,
     ...(attribution === undefined ? {} : { attribution }),
+    ...(importProfiles === undefined ? {} : { importProfiles }),
     benchMs: performance.now() - benchStartedAt,
     nodeVersion: process.version,
     loadAverage,
