@@ -9,7 +9,7 @@ import {
   type RequestLogEntry,
   startChatApiSimulator,
 } from '../../sim/chat-api/index.ts';
-import { signUserSig } from '../../src/usersig/userSig.ts';
+import { signUserSig } from '../../src/chat/userSig.ts';
 
 const SDK_APP_ID = 1400000000;
 const SECRET_KEY = 'sim-secret-key-0123456789abcdef';
