@@ -123,23 +123,33 @@ describe('absent', () => {
   it('treats another account’s "does not exist" as done for that item (a deleted follower)', async () => {
     const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'follows' } });
     w.chat.seed({
-      accounts: ['plan_fol', 'plan_fol_gone'],
-      follows: [{ follower: 'plan_fol_gone', followee: 'plan_fol' }],
+      accounts: ['plan_fol', 'plan_fol_gone', 'plan_fol_live'],
+      follows: [
+        { follower: 'plan_fol_gone', followee: 'plan_fol' },
+        { follower: 'plan_fol_live', followee: 'plan_fol' },
+      ],
     });
+    // The follower's account answers "does not exist" whenever the step acts on its list.
     w.chat.injectFault({
       type: 'error-code',
       code: 30003,
       command: 'follow_delete',
       fromAccount: 'plan_fol_gone',
+      times: Number.POSITIVE_INFINITY,
     });
     const { audits } = await run(w, [event({ userId: 'plan_fol' })]);
-    // The first removal answered "does not exist" for the follower: done for that item; the read-back
-    // still listed the entry, so the step acted once more and verified.
     expect(audits[0]).toMatchObject({
       outcome: 'erased',
-      steps: { follows: { result: 'done', verified: true } },
+      steps: { follows: { result: 'done', removed: 2, verified: true } },
     });
-    expect(w.chat.personalDataOf('plan_fol').followers).toEqual([]);
+    // Done for that item: no second attempt at it, and the live follower's entry is gone.
+    const attempts = w.chat.requests.filter(
+      (request) =>
+        request.command === 'follow_delete' &&
+        (request.body as { From_Account?: string }).From_Account === 'plan_fol_gone',
+    );
+    expect(attempts).toHaveLength(1);
+    expect(w.chat.personalDataOf('plan_fol').followers).toEqual(['plan_fol_gone']);
   });
 });
 

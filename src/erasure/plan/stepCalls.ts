@@ -30,6 +30,8 @@ export interface SendOptions {
 
 /** One per-item result of a batch write (`ResultItem[].ResultCode`). */
 export interface ItemResult {
+  /** The item the result is about (an account, a group). */
+  id: string;
   code: number;
   about: Subject;
 }
@@ -97,19 +99,23 @@ export class StepCalls {
 }
 
 /**
- * Checks a batch write's per-item results: 0 and "already gone" are done; the user's own "does not exist"
- * stops the plan (absent); another account's is done for that item; a permanent code fails the step;
- * anything transient is left for the read-back, which acts once more.
+ * Checks a batch write's per-item results: 0 is done; "already gone", and another account's "does not
+ * exist", are done for that item (returned, so the step's read-back leaves them out: nothing more can be
+ * done about them); the user's own "does not exist" stops the plan (absent); a permanent code fails the
+ * step; anything transient is left for the read-back, which acts once more.
  * @example
- * checkItems([{ code: 0, about: 'other' }, { code: 31704, about: 'other' }]); // fine
+ * checkItems([{ id: 'u1', code: 0, about: 'other' }, { id: 'u2', code: 31704, about: 'other' }]); // ['u2']
  */
-export function checkItems(items: readonly ItemResult[]): void {
-  for (const { code, about } of items) {
+export function checkItems(items: readonly ItemResult[]): string[] {
+  const gone: string[] = [];
+  for (const { id, code, about } of items) {
     if (code === 0) continue;
     const kind = classifyChatErrorCode(code);
     if (kind === 'absent' && about === 'user') throw new AccountAbsentError(code);
     if (kind === 'permanent') throw new StepFailedError('permanent', describeChatErrorCode(code), code);
+    if (kind === 'gone' || kind === 'absent') gone.push(id);
   }
+  return gone;
 }
 
 /**

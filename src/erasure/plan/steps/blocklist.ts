@@ -23,18 +23,22 @@ const deleteAnswer = z.object({
 });
 
 export const blocklist: ErasureStep = async ({ userId, calls, tally }) => {
-  const list = () =>
-    collectPages(0, async (startIndex: number) => {
-      const reply = await calls.send(
-        'sns/black_list_get',
-        { From_Account: userId, StartIndex: startIndex, MaxLimited: PAGE_SIZE, LastSequence: 0 },
-        pageAnswer,
-        { about: 'user' },
-      );
-      if (reply.kind !== 'ok') return { items: [], next: undefined };
-      const items = (reply.answer.BlackListItem ?? []).map((item) => item.To_Account);
-      return { items, next: reply.answer.StartIndex === 0 ? undefined : reply.answer.StartIndex };
-    });
+  // Entries naming an account that no longer exists are done for that item: nothing more can remove them.
+  const gone = new Set<string>();
+  const list = async () =>
+    (
+      await collectPages(0, async (startIndex: number) => {
+        const reply = await calls.send(
+          'sns/black_list_get',
+          { From_Account: userId, StartIndex: startIndex, MaxLimited: PAGE_SIZE, LastSequence: 0 },
+          pageAnswer,
+          { about: 'user' },
+        );
+        if (reply.kind !== 'ok') return { items: [], next: undefined };
+        const items = (reply.answer.BlackListItem ?? []).map((item) => item.To_Account);
+        return { items, next: reply.answer.StartIndex === 0 ? undefined : reply.answer.StartIndex };
+      })
+    ).filter((blocked) => !gone.has(blocked));
   const remove = async (blocked: readonly string[]) => {
     for (const batch of batchesOf(blocked, DELETE_BATCH)) {
       const reply = await calls.send(
@@ -44,9 +48,12 @@ export const blocklist: ErasureStep = async ({ userId, calls, tally }) => {
         { about: 'user', removes: true },
       );
       if (reply.kind === 'ok') {
-        checkItems(
-          (reply.answer.ResultItem ?? []).map((item) => ({ code: item.ResultCode, about: 'other' })),
-        );
+        const items = (reply.answer.ResultItem ?? []).map((item) => ({
+          id: item.To_Account,
+          code: item.ResultCode,
+          about: 'other' as const,
+        }));
+        for (const account of checkItems(items)) gone.add(account);
       }
     }
   };

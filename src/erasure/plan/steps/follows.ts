@@ -56,6 +56,8 @@ type Follow = { direction: 'following' | 'follower'; account: string };
 
 export const follows: ErasureStep = async ({ userId, calls, tally }) => {
   let notEnabled = false;
+  // Follows of or by an account that no longer exists are done for that item (DESIGN.md "Absent").
+  const gone = new Set<string>();
   const list = async (): Promise<Follow[]> => {
     const following = await listFollows(calls, userId, FOLLOWING);
     const followers = following === undefined ? undefined : await listFollows(calls, userId, FOLLOWERS);
@@ -66,7 +68,7 @@ export const follows: ErasureStep = async ({ userId, calls, tally }) => {
     return [
       ...following.map((account) => ({ direction: 'following' as const, account })),
       ...followers.map((account) => ({ direction: 'follower' as const, account })),
-    ];
+    ].filter((follow) => !gone.has(follow.account));
   };
   const unfollow = async (from: string, to: readonly string[], about: 'user' | 'other') => {
     const reply = await calls.send(
@@ -78,13 +80,16 @@ export const follows: ErasureStep = async ({ userId, calls, tally }) => {
         removes: true,
       },
     );
-    if (reply.kind === 'ok') {
-      checkItems(
-        (reply.answer.ResultItem ?? []).map((item) => ({
-          code: item.ResultCode,
-          about: item.To_Account === userId ? ('user' as const) : ('other' as const),
-        })),
-      );
+    if (reply.kind === 'gone') {
+      // The follower itself no longer exists.
+      gone.add(from);
+    } else if (reply.kind === 'ok') {
+      const items = (reply.answer.ResultItem ?? []).map((item) => ({
+        id: item.To_Account,
+        code: item.ResultCode,
+        about: item.To_Account === userId ? ('user' as const) : ('other' as const),
+      }));
+      for (const account of checkItems(items)) gone.add(account);
     }
   };
   const remove = async (left: readonly Follow[]) => {

@@ -141,7 +141,8 @@ async function successorOf(
   return others[0]?.account;
 }
 
-async function leave(context: StepContext, group: Membership, counts: GroupCounts): Promise<void> {
+/** Leaves (or hands over, or destroys) one group; resolves whether the group turned out to be gone. */
+async function leave(context: StepContext, group: Membership, counts: GroupCounts): Promise<'left' | 'gone'> {
   const { userId, calls, settings } = context;
   const destroy = async () => {
     const reply = await calls.send(
@@ -154,51 +155,49 @@ async function leave(context: StepContext, group: Membership, counts: GroupCount
       },
     );
     if (reply.kind === 'ok') counts.destroyed++;
+    return reply.kind === 'ok' ? 'left' : 'gone';
   };
-  const removeMember = () =>
-    calls.send(
+  const removeMember = async () => {
+    const reply = await calls.send(
       'group_open_http_svc/delete_group_member',
       { GroupId: group.groupId, MemberToDel_Account: [userId], Silence: 1 },
       writeAnswer,
       { about: 'other', removes: true },
     );
-  if (!group.owned) {
-    await removeMember();
-    return;
-  }
-  if (settings.groupOwnerPolicy === 'destroy' || group.type === 'AVChatRoom') {
-    await destroy();
-    return;
-  }
+    return reply.kind === 'ok' ? 'left' : 'gone';
+  };
+  if (!group.owned) return removeMember();
+  if (settings.groupOwnerPolicy === 'destroy' || group.type === 'AVChatRoom') return destroy();
   const successor = await successorOf(context, group.groupId);
-  if (successor === 'gone') return;
-  if (successor === undefined) {
-    await destroy();
-    return;
-  }
+  if (successor === 'gone') return 'gone';
+  if (successor === undefined) return destroy();
   const reply = await calls.send(
     'group_open_http_svc/change_group_owner',
     { GroupId: group.groupId, NewOwner_Account: successor },
     writeAnswer,
     { about: 'other' },
   );
-  if (reply.kind !== 'ok') return;
+  if (reply.kind !== 'ok') return 'gone';
   counts.transferred++;
-  await removeMember();
+  return removeMember();
 }
 
 export const groups: ErasureStep = async (context) => {
   const { tally } = context;
   const counts: GroupCounts = { transferred: 0, destroyed: 0, avchatroomMemberships: 0 };
+  // A group that answered "gone" (10010, 10015) is done, even if a listing still shows it.
+  const gone = new Set<string>();
   const list = async () => {
-    const memberships = await listMemberships(context);
+    const memberships = (await listMemberships(context)).filter((group) => !gone.has(group.groupId));
     // delete_group_member refuses AVChatRoom: a membership there that the user does not own stays.
     const residual = memberships.filter((group) => group.type === 'AVChatRoom' && !group.owned);
     counts.avchatroomMemberships = residual.length;
     return memberships.filter((group) => !residual.includes(group));
   };
   const remove = (left: readonly Membership[]) =>
-    forEachLimited(left, REMOVAL_CONCURRENCY, (group) => leave(context, group, counts));
+    forEachLimited(left, REMOVAL_CONCURRENCY, async (group) => {
+      if ((await leave(context, group, counts)) === 'gone') gone.add(group.groupId);
+    });
   const { removed } = await removeUntilEmpty(tally, list, remove);
   return {
     result: 'done',
