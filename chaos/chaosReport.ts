@@ -3,14 +3,16 @@
  */
 import type { ChaosReport } from './chaosAssessment.ts';
 import { CHAOS_EVENT_KINDS } from './chaosWorkload.ts';
-import { FINAL_STATES } from './eventVerdicts.ts';
+import { ERASURE_STATES, MESSAGE_STATES } from './messageVerdicts.ts';
+import { PLAN_STEPS } from './planCatalog.ts';
+import { DATA_KINDS } from './userDataSeed.ts';
 
 /**
  * @example
  * console.log(formatChaosReport(await runChaos({ events: 2000, seed: 7 })));
  */
 export function formatChaosReport(report: ChaosReport): string {
-  const { settings, states, calls, windows, drain } = report;
+  const { settings, states, calls, windows, drain, receipts } = report;
   const verdict =
     report.violations.length === 0 ? 'PASS' : `FAIL (${report.violations.length} violations listed below)`;
   const sections = [
@@ -18,57 +20,155 @@ export function formatChaosReport(report: ChaosReport): string {
     keyValues([
       ['seed', settings.seed],
       ['events', settings.events],
-      ['instances', settings.instances],
+      ['instances', `${settings.instances} (batches of ${settings.batchSize})`],
       ['duration', `${(report.durationMs / 1000).toFixed(1)} s`],
-      ['call budget', `${settings.callBudgetPerSecond}/s (simulator limit the same)`],
+      ['call budget', `${settings.callBudgetPerSecond}/s per command; CALL_BUDGETS ${settings.callBudgets}`],
       ['CHAT_TIMEOUT_MS', settings.chatTimeoutMs],
       [
         'function timeouts',
         `${settings.minFunctionTimeoutMs}–${settings.maxFunctionTimeoutMs} ms per invocation`,
       ],
       ['MAX_RECEIVES / redrive', `${settings.maxReceives} / ${settings.redriveMaxReceiveCount}`],
-      ['fault probability', settings.faultProbability],
+      [
+        'fault probability',
+        `Chat ${settings.faultProbability}, receipts ${settings.receiptFaultRate} per 100 ms`,
+      ],
+      ...(settings.sabotage.length === 0
+        ? []
+        : [['SABOTAGED', settings.sabotage.join(', ')] as [string, Cell]]),
     ]),
-    'Events by final state',
+    'Plans (one per warm instance)',
     table(
-      ['kind', ...FINAL_STATES, 'total'],
+      ['instance', 'plan', 'ERASURE_STEPS', 'GROUP_OWNER_POLICY', 'finished'],
+      report.plans.map((plan) => [
+        plan.instance,
+        plan.name,
+        plan.steps,
+        plan.groupOwnerPolicy,
+        report.finishedByPlan[plan.name] ?? 0,
+      ]),
+    ),
+    'Erasures by final state (an erasure follows its erasure-id across continuations)',
+    table(
+      ['kind', ...ERASURE_STATES, 'total'],
       [
         ...CHAOS_EVENT_KINDS.flatMap((kind) => {
           const row = report.statesByKind[kind];
           return row === undefined ? [] : [[kind, row] as const];
         }).map(([kind, row]) => [
           kind,
-          ...FINAL_STATES.map((state) => row[state]),
-          FINAL_STATES.reduce((sum, state) => sum + row[state], 0),
+          ...ERASURE_STATES.map((state) => row[state]),
+          ERASURE_STATES.reduce((sum, state) => sum + row[state], 0),
         ]),
-        ['all', ...FINAL_STATES.map((state) => states[state]), settings.events],
+        ['all', ...ERASURE_STATES.map((state) => states[state]), settings.events],
       ],
     ),
-    [
-      '"in both": reported done twice, or deleted as erased/absent and also in the DLQ. An account erased by a',
-      'call whose answer was lost (a timeout), then dead-lettered as retries-exhausted, counts once, as',
-      'dead-lettered ("already erased" below): the message was reported done once, and erasing is idempotent.',
-    ].join('\n'),
     keyValues([
+      [
+        'messages by final state',
+        MESSAGE_STATES.map((state) => `${state} ${report.messages[state]}`).join(', '),
+      ],
+      [
+        'continuations',
+        `${report.continuations.messages} messages for ${report.continuations.erasuresContinued} erasures, ` +
+          `longest chain ${report.continuations.longestChain}, erasures ended twice ${report.continuations.severalEnds}`,
+      ],
       ['DLQ reasons', formatCounts(report.deadLetterReasons)],
-      ['dead-lettered, yet already erased', report.alreadyErased],
-      ['invalid, exhausted in the secrets outage', report.invalidDuringSecretsOutage],
-      ['events with several DLQ copies', report.deadLetterDuplicates],
+      [
+        'doomed accounts dead-lettered',
+        Object.entries(report.doomed)
+          .map(([doom, reasons]) => `${doom} (${formatCounts(reasons)})`)
+          .join('; ') || 'none',
+      ],
+      ['messages with several DLQ copies', report.deadLetterDuplicates.length],
+    ]),
+    'Steps (last delivery of every message)',
+    table(
+      [
+        'step',
+        'done',
+        'absent',
+        'not-enabled',
+        'failed',
+        'removed',
+        'verified',
+        'transferred',
+        'destroyed',
+        'residual',
+      ],
+      PLAN_STEPS.map((step) => {
+        const tally = report.steps[step];
+        return [
+          step,
+          tally.done,
+          tally.absent,
+          tally.notEnabled,
+          tally.failed,
+          tally.removed,
+          tally.verified,
+          tally.transferred,
+          tally.destroyed,
+          formatCounts(tally.residual),
+        ];
+      }),
+    ),
+    'Personal data',
+    keyValues([
+      [
+        'users seeded per kind',
+        DATA_KINDS.map((kind) => `${kind} ${report.data.seededKinds[kind]}`).join(', '),
+      ],
+      ['users with every kind', report.data.usersWithEveryKind],
+      ['erased users read back', report.data.checkedUsers],
+      [
+        '(user, step) checks',
+        `${report.data.checkedSteps} checked, ${report.data.waivedSteps} waived (an injected answer lied)`,
+      ],
+      [
+        'data left behind',
+        report.data.problems.length === 0 ? 'none beyond the residuals' : report.data.problems.length,
+      ],
+    ]),
+    'Receipts',
+    keyValues([
+      [
+        'bus events',
+        `${receipts.busCompleted} Completed, ${receipts.busFailed} Failed (${formatCounts(receipts.busByOutcome)})`,
+      ],
+      ['PutEvents calls / refused entries', `${receipts.putEventsCalls} / ${receipts.refusedEntries}`],
+      ['task tokens', `${receipts.tokens} (${receipts.expiredTasks} timed out before the run)`],
+      ['task callbacks', formatCounts(receipts.callbacks)],
+      ['heartbeats', receipts.heartbeats],
+      ['tasks by final status', formatCounts(receipts.tasksByStatus)],
+      ['EventBridge faults queued', formatCounts(receipts.faults.eventBridge)],
+      ['Step Functions faults queued', formatCounts(receipts.faults.stepFunctions)],
+      [
+        'dead letters without receipt',
+        `${receipts.deadLettersWithoutReceipt} (ReceiptsUndelivered metric ${receipts.receiptsUndeliveredMetric})`,
+      ],
     ]),
     'Chat API calls',
     keyValues([
       ['requests', `${calls.total} (logged ${calls.logged})`],
-      ['busiest second', `${calls.busiestWindow.calls} calls (budget ${settings.callBudgetPerSecond})`],
       ['limiter 60007s', calls.counters.throttled],
-      ['answers by ErrorCode', formatCounts(calls.counters.byErrorCode)],
       [
         'faults injected',
-        `${calls.counters.faultsInjected} (${calls.doomedCalls} of them scripted for doomed accounts)`,
+        `${calls.counters.faultsInjected} (${calls.doomedCalls} scripted for doomed accounts, ` +
+          `${calls.scheduled} family-code faults scheduled)`,
       ],
+      ['faults by kind', formatCounts(calls.faultsByKind)],
     ]),
     table(
-      ['fault kind', 'injected'],
-      Object.entries(calls.faultsByKind).map(([kind, count]) => [kind, count]),
+      ['command', 'calls', 'faults', 'busiest second', 'budget'],
+      [...calls.perCommand]
+        .sort((a, b) => a.command.localeCompare(b.command))
+        .map((window) => [
+          window.command,
+          window.total,
+          calls.faultsByCommand[window.command] ?? 0,
+          window.calls,
+          window.budget,
+        ]),
     ),
     'Windows (ms after the drain started)',
     table(
@@ -90,7 +190,7 @@ export function formatChaosReport(report: ChaosReport): string {
           'key rotation',
           windows.keyRotation.atMs ?? '-',
           '-',
-          `${calls.oldKeyRejections} answered 70009, then ${calls.newKeyErasures} OK`,
+          `${calls.oldKeyRejections} answered 70009, then ${calls.newKeyAccepted} OK`,
         ],
       ],
     ),
@@ -103,7 +203,7 @@ export function formatChaosReport(report: ChaosReport): string {
       ['invocations timed out / failed', `${drain.handlerTimeouts} / ${drain.handlerFailures}`],
       ['stopped by', drain.stoppedBy],
       ['left on the queue', JSON.stringify(report.queueLeft)],
-      ['secrets in logs', report.leaks.lines === 0 ? 'none' : report.leaks.labels.join(', ')],
+      ['secrets in logs, DLQ, receipts', report.leaks.lines === 0 ? 'none' : report.leaks.labels.join(', ')],
       ['plain userIds in logs', report.leaks.plainUserIdLines],
     ]),
   ];

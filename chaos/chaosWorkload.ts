@@ -1,15 +1,15 @@
 /**
- * The chaos run's traffic: a seeded mix of account-closure events (valid ones for users with friends,
- * users the Chat app never had, envelopes, duplicates, and invalid bodies of every kind the parser knows)
- * and the friend graph the simulator starts from. Pure: the same seed and count give the same workload.
- * Every body is unique (it carries its index), so a message found in the DLQ maps back to its event even
- * without our attributes (a redrive-backstop move).
+ * The chaos run's traffic: a seeded mix of account-closure events (valid ones for users seeded with personal
+ * data of every kind, users the Chat app never had, envelopes, duplicates, doomed accounts, and invalid
+ * bodies of every kind the parser knows), some carrying a Step Functions task token, and the simulator seed
+ * the run starts from. Pure: the same seed and count give the same workload. Every body is unique (it
+ * carries its index), so a message found anywhere (a continuation, the DLQ) maps back to its event.
  */
-import type { SeedFriendship } from '../sim/chat-api/index.ts';
 import { INVALID_EVENT_REASONS } from '../src/erasure/accountClosureEvent.ts';
 import { SeededRandom } from './seededRandom.ts';
+import { type SeededData, UserDataSeed } from './userDataSeed.ts';
 
-/** Prefixes of every userId the run makes up: a plain-text one in a log line is a privacy leak. */
+/** Prefixes of every userId the run makes up: a plain-text one in a log line or receipt is a privacy leak. */
 export const USER_ID_PATTERN = /chaos-[ugb]-/;
 
 export const CHAOS_EVENT_KINDS = [
@@ -19,6 +19,8 @@ export const CHAOS_EVENT_KINDS = [
   'duplicate',
   'doomed-transient',
   'doomed-timeout',
+  'doomed-unverified',
+  'receipt-throttled',
   'unknown-user',
   'invalid-not-json',
   'invalid-not-object',
@@ -36,65 +38,70 @@ export const CHAOS_EVENT_KINDS = [
 export type ChaosEventKind = (typeof CHAOS_EVENT_KINDS)[number];
 
 /**
- * A doomed account's every friend_delete_all fails the same way (a scripted simulator fault for its
- * From_Account): `transient` answers 30006, `timeout` answers (and erases) only after the client timeout.
- * Its events must end dead-lettered as `retries-exhausted` after MAX_RECEIVES deliveries.
+ * A doomed account's every delivery fails the same way (scripted simulator faults for its `From_Account`):
+ * `transient` friend_get answers 30006; `timeout` friend_get answers only after the client timeout;
+ * `unverified` friend_delete_all answers OK and removes nothing, so the `friends` read-back never empties.
  */
-export type Doom = 'transient' | 'timeout';
+export type Doom = 'transient' | 'timeout' | 'unverified';
 
 /** What must become of an event. */
 export type ExpectedOutcome =
-  /** The account exists in the simulator: erased, or dead-lettered for a Chat or dependency failure. */
+  /** The account exists in the simulator: erased, or dead-lettered for a Chat, receipt or dependency failure. */
   | { type: 'erasable'; userId: string; doom?: Doom }
-  /** The account never existed: absent, or dead-lettered for a Chat or dependency failure. */
+  /** The account never existed: absent, or dead-lettered for a Chat, receipt or dependency failure. */
   | { type: 'absent'; userId: string }
   /** Dead-lettered as `invalid-event` with exactly this `error-message`. */
-  | { type: 'invalid'; reason: string };
+  | { type: 'invalid'; reason: string; admin?: boolean };
 
 export interface ChaosEvent {
   index: number;
   kind: ChaosEventKind;
-  /** The SQS message body, exactly as sent. */
+  /** The SQS message body, exactly as sent (a task token in place of {@link taskTokenPlaceholder}). */
   body: string;
   expected: ExpectedOutcome;
-  /** The DLQ `request-id` this event must get; undefined: the SQS messageId. */
+  /** The DLQ and receipt `request-id` this event must get; undefined: the SQS messageId. */
   requestId?: string;
+  /** The event carries a task token; `expired`: its task times out before the run. */
+  task?: { expired: boolean };
+  /** Every receipt of this erasure is refused by EventBridge as throttled (retryable), for ever. */
+  receiptThrottled?: boolean;
 }
 
 export interface ChaosWorkload {
   events: ChaosEvent[];
-  /** Accounts to import into the simulator (the admin is there already). */
-  accounts: string[];
-  friendships: SeedFriendship[];
-  /** For each user: the accounts that hold it one-way (`holder -> user` only), which an erasure leaves. */
-  oneWayHolders: ReadonlyMap<string, ReadonlySet<string>>;
+  data: SeededData;
   /** The admin's own friend: the admin is never erased, so this friendship must survive the run. */
   adminFriend: string;
-  /** Accounts whose every call fails (inject the matching scripted faults before the run). */
+  /** Accounts whose every delivery fails (inject the matching scripted faults before the run). */
   doomed: ReadonlyMap<string, Doom>;
 }
 
-/** Relative weights of the event kinds (invalid ones share about 18 %). */
+/** Relative weights of the event kinds (invalid ones share about 15 %). */
 const KIND_WEIGHTS: Record<ChaosEventKind, number> = {
-  valid: 47,
-  'valid-sns': 6,
-  'valid-eventbridge': 6,
-  duplicate: 10,
+  valid: 44,
+  'valid-sns': 5,
+  'valid-eventbridge': 5,
+  duplicate: 9,
   'doomed-transient': 0.8,
   'doomed-timeout': 0.8,
-  'unknown-user': 8,
-  'invalid-not-json': 1.6,
-  'invalid-not-object': 1.6,
-  'invalid-missing-user-id': 1.6,
-  'invalid-user-id-type': 1.6,
-  'invalid-empty-user-id': 1.6,
-  'invalid-too-long': 1.6,
-  'invalid-control-character': 1.6,
-  'invalid-lone-surrogate': 1.6,
-  'invalid-admin': 1.6,
-  'invalid-sns-message': 1.6,
-  'invalid-in-envelope': 1.6,
+  'doomed-unverified': 1,
+  'receipt-throttled': 1,
+  'unknown-user': 7,
+  'invalid-not-json': 1.4,
+  'invalid-not-object': 1.4,
+  'invalid-missing-user-id': 1.4,
+  'invalid-user-id-type': 1.4,
+  'invalid-empty-user-id': 1.4,
+  'invalid-too-long': 1.4,
+  'invalid-control-character': 1.4,
+  'invalid-lone-surrogate': 1.4,
+  'invalid-admin': 1.4,
+  'invalid-sns-message': 1.4,
+  'invalid-in-envelope': 1.4,
 };
+
+/** Share of JSON-object events that carry a task token, and of those whose task times out before the run. */
+const TASK_SHARE = { valid: 0.3, invalid: 0.2, expired: 0.1 };
 
 /** Non-ASCII tails for some userIds: any character is accepted, and each is at most 32 bytes in UTF-8. */
 const UNICODE_TAILS = ['ü', '用户', 'ñ', 'Ω', '🙂'];
@@ -102,10 +109,18 @@ const UNICODE_TAILS = ['ü', '用户', 'ñ', 'Ω', '🙂'];
 const OCCURRED_AT = '2026-11-25T10:00:00Z';
 
 /**
+ * The text an event's body holds where its task token goes; the run puts a real token there.
+ * @example
+ * body.replace(taskTokenPlaceholder(17), world.stepFunctions.createTaskToken());
+ */
+export function taskTokenPlaceholder(index: number): string {
+  return `task-token-of-event-${index}`;
+}
+
+/**
  * @example
  * const workload = buildChaosWorkload({ seed: 7, events: 2000, adminIdentifier: 'administrator' });
- * world.chat.seed({ accounts: workload.accounts, friendships: workload.friendships });
- * await world.enqueue(workload.events.map((event) => event.body));
+ * world.chat.seed(workload.data.seed);
  */
 export function buildChaosWorkload(options: {
   seed: number;
@@ -113,16 +128,17 @@ export function buildChaosWorkload(options: {
   adminIdentifier: string;
 }): ChaosWorkload {
   const random = new SeededRandom(options.seed, 1);
-  const graph = new SeedGraph(random);
+  const data = new UserDataSeed(new SeededRandom(options.seed, 5));
   const validUsers: string[] = [];
   const doomed = new Map<string, Doom>();
   const events: ChaosEvent[] = [];
 
-  const newUser = (index: number): string => {
+  const newUser = (index: number, doom?: Doom): string => {
     const tail = random.chance(0.05) ? `-${random.pick(UNICODE_TAILS)}` : '';
     const userId = `chaos-u-${index}${tail}`;
-    graph.addUser(userId, validUsers);
+    data.addUser(userId, validUsers, doom !== undefined);
     validUsers.push(userId);
+    if (doom !== undefined) doomed.set(userId, doom);
     return userId;
   };
 
@@ -141,16 +157,10 @@ export function buildChaosWorkload(options: {
     events.push({ index, kind, ...made, body: escapeBeyondBmp(made.body) });
   }
 
-  const adminFriend = graph.bystander(0);
-  graph.link(options.adminIdentifier, adminFriend, 'both');
-  return {
-    events,
-    accounts: [...validUsers, ...graph.bystanders],
-    friendships: graph.friendships,
-    oneWayHolders: graph.oneWayHolders,
-    adminFriend,
-    doomed,
-  };
+  const adminFriend = data.bystander(0);
+  const seeded = data.result();
+  seeded.seed.friendships.push([options.adminIdentifier, adminFriend, 'both']);
+  return { events, data: seeded, adminFriend, doomed };
 }
 
 /**
@@ -170,19 +180,23 @@ interface MakerInput {
   index: number;
   seed: number;
   random: SeededRandom;
-  newUser(index: number): string;
+  newUser(index: number, doom?: Doom): string;
   validUsers: readonly string[];
-  doomed: Map<string, Doom>;
+  doomed: ReadonlyMap<string, Doom>;
   admin: string;
 }
 
 type MadeEvent = Omit<ChaosEvent, 'index' | 'kind'>;
 
-/** A valid event object, with the metadata variations DESIGN.md allows (missing, malformed, extra fields). */
+/**
+ * A valid event object, with the metadata variations DESIGN.md allows (missing, malformed, extra fields), and
+ * sometimes a task token.
+ */
 function eventFields(
   input: MakerInput,
   userId: unknown,
-): { fields: Record<string, unknown>; requestId?: string } {
+  taskShare: number,
+): { fields: Record<string, unknown>; requestId?: string; task?: { expired: boolean } } {
   const { random, index, seed } = input;
   const fields: Record<string, unknown> = { userId };
   let requestId: string | undefined;
@@ -196,14 +210,23 @@ function eventFields(
   if (occurredAtForm === 'good') fields.occurredAt = OCCURRED_AT;
   else if (occurredAtForm === 'malformed') fields.occurredAt = 'yesterday';
   if (random.chance(0.1)) fields.reason = 'account-closed';
+  let task: { expired: boolean } | undefined;
+  if (random.chance(taskShare)) {
+    fields.taskToken = taskTokenPlaceholder(index);
+    task = { expired: random.chance(TASK_SHARE.expired) };
+  }
   // Unknown fields are ignored: this one makes every body unique.
   fields.chaosSeq = index;
-  return requestId === undefined ? { fields } : { fields, requestId };
+  return {
+    fields,
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(task === undefined ? {} : { task }),
+  };
 }
 
 function plain(input: MakerInput, userId: string, expected: ExpectedOutcome): MadeEvent {
-  const { fields, requestId } = eventFields(input, userId);
-  return { body: JSON.stringify(fields), expected, ...(requestId === undefined ? {} : { requestId }) };
+  const { fields, ...rest } = eventFields(input, userId, TASK_SHARE.valid);
+  return { body: JSON.stringify(fields), expected, ...rest };
 }
 
 function snsEnvelope(index: number, message: string): string {
@@ -228,18 +251,13 @@ function eventBridgeEnvelope(index: number, detail: unknown): string {
 
 /** An invalid event: its requestId is still used for the DLQ when it is a non-empty string. */
 function invalid(input: MakerInput, userId: unknown, reason: string): MadeEvent {
-  const { fields, requestId } = eventFields(input, userId);
+  const { fields, ...rest } = eventFields(input, userId, TASK_SHARE.invalid);
   if (userId === undefined) delete fields.userId;
-  return {
-    body: JSON.stringify(fields),
-    expected: { type: 'invalid', reason },
-    ...(requestId === undefined ? {} : { requestId }),
-  };
+  return { body: JSON.stringify(fields), expected: { type: 'invalid', reason }, ...rest };
 }
 
 function doomedEvent(input: MakerInput, doom: Doom): MadeEvent {
-  const userId = input.newUser(input.index);
-  input.doomed.set(userId, doom);
+  const userId = input.newUser(input.index, doom);
   return plain(input, userId, { type: 'erasable', userId, doom });
 }
 
@@ -259,7 +277,7 @@ const EVENT_MAKERS: Record<ChaosEventKind, (input: MakerInput) => MadeEvent> = {
     return { ...inner, body: eventBridgeEnvelope(input.index, JSON.parse(inner.body)) };
   },
   duplicate: (input) => {
-    // Half right after the original (likely the same batch: one shared call), half anywhere later.
+    // Half right after the original (likely the same batch: one shared erasure), half anywhere later.
     const { validUsers, random, doomed } = input;
     const userId = random.chance(0.5) ? (validUsers.at(-1) as string) : random.pick(validUsers);
     const doom = doomed.get(userId);
@@ -267,6 +285,11 @@ const EVENT_MAKERS: Record<ChaosEventKind, (input: MakerInput) => MadeEvent> = {
   },
   'doomed-transient': (input) => doomedEvent(input, 'transient'),
   'doomed-timeout': (input) => doomedEvent(input, 'timeout'),
+  'doomed-unverified': (input) => doomedEvent(input, 'unverified'),
+  'receipt-throttled': (input) => {
+    const userId = input.newUser(input.index);
+    return { ...plain(input, userId, { type: 'erasable', userId }), receiptThrottled: true };
+  },
   'unknown-user': (input) => {
     const userId = `chaos-g-${input.index}`;
     return plain(input, userId, { type: 'absent', userId });
@@ -293,7 +316,13 @@ const EVENT_MAKERS: Record<ChaosEventKind, (input: MakerInput) => MadeEvent> = {
     invalid(input, `chaos-u-${input.index}\u0007`, INVALID_EVENT_REASONS.userIdControlCharacter),
   'invalid-lone-surrogate': (input) =>
     invalid(input, `chaos-u-${input.index}\ud800`, INVALID_EVENT_REASONS.userIdNotUnicode),
-  'invalid-admin': (input) => invalid(input, input.admin, INVALID_EVENT_REASONS.userIdIsAdmin),
+  'invalid-admin': (input) => {
+    const made = invalid(input, input.admin, INVALID_EVENT_REASONS.userIdIsAdmin);
+    return {
+      ...made,
+      expected: { type: 'invalid', reason: INVALID_EVENT_REASONS.userIdIsAdmin, admin: true },
+    };
+  },
   'invalid-sns-message': ({ index }) => ({
     body: snsEnvelope(index, `account ${index} closed (not JSON)`),
     expected: { type: 'invalid', reason: INVALID_EVENT_REASONS.snsMessageNotJson },
@@ -306,53 +335,7 @@ const EVENT_MAKERS: Record<ChaosEventKind, (input: MakerInput) => MadeEvent> = {
     const body = input.random.chance(0.5)
       ? snsEnvelope(input.index, inner.body)
       : eventBridgeEnvelope(input.index, JSON.parse(inner.body));
+    // The envelope is unwrapped first: the inner event's task token counts.
     return { ...inner, body, expected: { type: 'invalid', reason } };
   },
 };
-
-/** The friend graph under construction: each new user gets 0–4 friendships, mostly two-way. */
-class SeedGraph {
-  readonly bystanders: string[] = [];
-  readonly friendships: SeedFriendship[] = [];
-  readonly oneWayHolders = new Map<string, Set<string>>();
-  readonly #random: SeededRandom;
-  readonly #pairs = new Set<string>();
-
-  constructor(random: SeededRandom) {
-    this.#random = random;
-  }
-
-  /** Bystanders are never erased; one exists for every five users (at least ten). */
-  bystander(index: number): string {
-    while (this.bystanders.length <= index) this.bystanders.push(`chaos-b-${this.bystanders.length}`);
-    return this.bystanders[index] as string;
-  }
-
-  addUser(userId: string, earlierUsers: readonly string[]): void {
-    const wanted = Math.max(10, Math.ceil((earlierUsers.length + 1) / 5));
-    while (this.bystanders.length < wanted) this.bystander(this.bystanders.length);
-    const count = this.#random.int(0, 4);
-    for (let i = 0; i < count; i++) {
-      const target =
-        earlierUsers.length > 0 && this.#random.chance(0.4)
-          ? this.#random.pick(earlierUsers)
-          : this.#random.pick(this.bystanders);
-      const direction = this.#random.weighted({ both: 70, outgoing: 15, incoming: 15 });
-      if (direction === 'both') this.link(userId, target, 'both');
-      else if (direction === 'outgoing') this.link(userId, target, 'single');
-      else this.link(target, userId, 'single');
-    }
-  }
-
-  link(a: string, b: string, kind: 'both' | 'single'): void {
-    const pair = a < b ? `${a}\n${b}` : `${b}\n${a}`;
-    if (a === b || this.#pairs.has(pair)) return;
-    this.#pairs.add(pair);
-    this.friendships.push([a, b, kind]);
-    if (kind === 'single') {
-      const holders = this.oneWayHolders.get(b) ?? new Set<string>();
-      holders.add(a);
-      this.oneWayHolders.set(b, holders);
-    }
-  }
-}

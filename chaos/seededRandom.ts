@@ -56,4 +56,27 @@ export class SeededRandom {
     }
     return (entries.at(-1) as [K, number])[0];
   }
+
+  /** A shuffled copy of `items` (Fisher–Yates). */
+  shuffle<T>(items: readonly T[]): T[] {
+    const copy = [...items];
+    for (let i = copy.length - 1; i > 0; i--) {
+      const j = Math.floor(this.#next() * (i + 1));
+      [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+    }
+    return copy;
+  }
+
+  /** One item of a non-empty `[item, weight]` list, with probability proportional to its weight. */
+  weightedItem<T>(items: readonly (readonly [T, number])[]): T {
+    const total = items.reduce((sum, [, weight]) => sum + weight, 0);
+    let roll = this.#next() * total;
+    for (const [item, weight] of items) {
+      roll -= weight;
+      if (roll < 0) return item;
+    }
+    const last = items.at(-1);
+    if (last === undefined) throw new RangeError('weightedItem from an empty list');
+    return last[0];
+  }
 }
