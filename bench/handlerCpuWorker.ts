@@ -17,7 +17,7 @@ import { DEMO_ADMIN_SECRET, type LambdaInstance } from '../sim/erasureWorld.ts';
 import { buildChatRequestUrl, randomUint32 } from '../src/chat/chatRequestUrl.ts';
 import { signUserSig } from '../src/chat/userSig.ts';
 import { fillBody, type TemplateCall } from './callTemplate.ts';
-import { closureWorkload } from './closureEvents.ts';
+import { closureWorkload, type Workload } from './closureEvents.ts';
 import { parentMessageSchema, type WorkerMessage, workerParamsSchema } from './handlerCpuProtocol.ts';
 import { buildSqsEvents } from './sqsEventFactory.ts';
 
@@ -56,7 +56,7 @@ async function handlerRunner(): Promise<{ run: BatchRunner; signatures: () => nu
   };
 }
 
-function bareHttpRunner(): { run: BatchRunner; signatures: () => number } {
+function bareHttpRunner(workload: Workload): { run: BatchRunner; signatures: () => number } {
   const origin = (process.env.CHAT_API_ENDPOINT ?? '').replace(/\/$/, '');
   if (params.template.length === 0) throw new Error('bare-http needs the call template of one record');
   const timeoutMs = 5000;
@@ -75,7 +75,16 @@ function bareHttpRunner(): { run: BatchRunner; signatures: () => number } {
     expireSeconds: 3600,
     nowSeconds: Math.floor(Date.now() / 1000),
   });
-  const post = async (call: TemplateCall, userId: string): Promise<boolean> => {
+  // Every request body made before the measured window: the floor is the POST and the parse, not the
+  // harness filling in templates.
+  const { bodies: recordBodies, userIds } = workload;
+  const callBodies = new Map(
+    recordBodies.map((body, index) => [
+      body,
+      params.template.map((call) => fillBody(call, userIds[index] as string)),
+    ]),
+  );
+  const post = async (call: TemplateCall, body: string): Promise<boolean> => {
     const url = buildChatRequestUrl(origin, call.service, call.command, {
       sdkAppId,
       identifier: adminIdentifier,
@@ -86,16 +95,17 @@ function bareHttpRunner(): { run: BatchRunner; signatures: () => number } {
       method: 'POST',
       path: url.slice(origin.length),
       headers: { 'content-type': 'application/json' },
-      body: fillBody(call, userId),
+      body,
     });
     const answer = JSON.parse(await response.body.text()) as { ErrorCode?: unknown };
     return answer.ErrorCode === 0;
   };
   /** One record: its calls one after the other, as the plan makes them. */
-  const erase = async (body: string): Promise<boolean> => {
-    const { userId } = JSON.parse(body) as { userId: string };
-    let ok = true;
-    for (const call of params.template) ok = (await post(call, userId)) && ok;
+  const erase = async (recordBody: string): Promise<boolean> => {
+    const bodies = callBodies.get(recordBody) ?? [];
+    let ok = bodies.length === params.template.length;
+    for (const [index, call] of params.template.entries())
+      ok = (await post(call, bodies[index] as string)) && ok;
     return ok;
   };
   return {
@@ -110,8 +120,9 @@ async function runAll(run: BatchRunner, batches: { bodies: string[]; event: SQSE
   return failed;
 }
 
-const subject = params.subject === 'handler' ? await handlerRunner() : bareHttpRunner();
-const { bodies } = closureWorkload(params.workloadPrefix, params.warmupRecords + params.measuredRecords);
+const workload = closureWorkload(params.workloadPrefix, params.warmupRecords + params.measuredRecords);
+const { bodies } = workload;
+const subject = params.subject === 'handler' ? await handlerRunner() : bareHttpRunner(workload);
 const source = { queueArn: params.queueArn, region: params.region };
 const toBatches = (part: string[]) =>
   buildSqsEvents(part, source).map((event) => ({
