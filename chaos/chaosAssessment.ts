@@ -185,6 +185,7 @@ export function assessChaosRun(run: ChaosRunRecord): ChaosReport {
     tokens: run.tokens,
     receiptsUndelivered: receiptsUndeliveredMetric,
     sdkAppId: world.adminSecret.sdkAppId,
+    taskOf: (token) => world.stepFunctions.task(token),
   });
   const finished = new Map<string, Set<PlanStep>>();
   for (const erasure of erasures) {

@@ -37,12 +37,17 @@ export function judgeReceipts(input: {
   tokens: ReadonlyMap<number, string>;
   receiptsUndelivered: number;
   sdkAppId: number;
+  /** The Step Functions task of a token, as it ended. */
+  taskOf?: (token: string) => TaskState | undefined;
 }): ReceiptJudgement {
   const problems: string[] = [];
   const known = new Set<string>();
   let deadLettersWithoutReceipt = 0;
   for (const erasure of input.erasures) {
     const token = input.tokens.get(erasure.event.index);
+    const task = token === undefined ? undefined : input.taskOf?.(token);
+    if (token !== undefined && task !== undefined)
+      erasure.problems.push(...taskProblems(erasure, token, task, input.receipts));
     for (const message of erasure.messages) {
       known.add(message.messageId);
       const context = { erasure, message, token, receipts: input.receipts, sdkAppId: input.sdkAppId };
@@ -62,6 +67,48 @@ export function judgeReceipts(input: {
   const strayBeats = input.receipts.heartbeats.filter((beat) => !tokens.has(beat.token)).length;
   if (strayBeats > 0) problems.push(`${strayBeats} heartbeats for tokens no event carried`);
   return { problems, deadLettersWithoutReceipt };
+}
+
+/** A Step Functions task as it ended (the stand-in's view). */
+export interface TaskState {
+  status: string;
+  error?: string;
+}
+
+/**
+ * The task of a finished erasure ended as the erasure did: succeeded for erased or absent, failed with
+ * `ChatErasure.<reason>` for a dead letter. A task that timed out before the run stays so; one whose callback
+ * was answered "nobody waits" (delivered, per DESIGN.md) may still wait; a dead letter's task may still wait
+ * (its receipt is tried once, and counted when it fails) or have succeeded (an earlier delivery finished the
+ * erasure and its bus receipt was refused).
+ */
+function taskProblems(
+  erasure: ErasureVerdict,
+  token: string,
+  task: TaskState,
+  receipts: ReceiptLog,
+): string[] {
+  if (erasure.event.task?.expired)
+    return task.status === 'timed-out' ? [] : [`an expired task ended ${task.status}`];
+  const callbacks = receipts.taskCallbacks.filter((callback) => callback.token === token);
+  const toldGone = callbacks.some((callback) => callback.answer !== 'OK' && callback.accepted);
+  const state = erasure.state;
+  if (state === 'erased' || state === 'absent') {
+    if (task.status === 'succeeded' || (task.status === 'waiting' && toldGone)) return [];
+    return [`task ${task.status} for an erasure that ended ${state}`];
+  }
+  if (state === 'dead-lettered' && erasure.failureReason !== 'receipt-undelivered') {
+    if (task.status === 'failed') {
+      return task.error === `ChatErasure.${erasure.failureReason}`
+        ? []
+        : [`task failed with ${String(task.error)}`];
+    }
+    if (task.status === 'waiting' || task.status === 'succeeded') return [];
+    return [`task ${task.status} for an erasure dead-lettered as ${String(erasure.failureReason)}`];
+  }
+  return task.status === 'failed' && state !== 'dead-lettered'
+    ? [`task failed for an erasure that ended ${state}`]
+    : [];
 }
 
 interface MessageContext {

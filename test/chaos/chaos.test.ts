@@ -556,10 +556,12 @@ describe('judging receipts', () => {
       tokens: new Map([[0, 'tok']]),
       receiptsUndelivered: 0,
       sdkAppId: 1,
+      taskOf: () => ({ status: 'failed', error: 'ChatErasure.permanent-error' }),
     });
     expect(withToken.erasures[0]?.messages[0]?.problems).toEqual([
       'receipts: ended erased without a delivered SendTaskSuccess',
     ]);
+    expect(withToken.erasures[0]?.problems).toEqual(['task failed for an erasure that ended erased']);
   });
 
   it('finds a missing receipt, a wrong one, one for a record returned for retry, and details that do not fit', () => {
