@@ -95,7 +95,7 @@ describe('absent', () => {
     expect(audits[0]).toMatchObject({
       outcome: 'absent',
       errorCode: 70107,
-      steps: { kick: { result: 'absent' } },
+      steps: { kick: { result: 'absent', removed: 0, verified: false } },
     });
     expect(Object.keys(audits[0]?.steps as object)).toEqual(['kick']);
   });

@@ -119,14 +119,16 @@ export function checkItems(items: readonly ItemResult[]): string[] {
 }
 
 /**
- * A read's per-item result about the user must be 0: the user's "does not exist" stops the plan (absent),
- * any other code fails the step by its class (a transient one is retried, never taken as "nothing left").
+ * A per-item result about the user must be 0 or "already gone": the user's "does not exist" stops the plan
+ * (absent), any other code fails the step by its class (a transient one is retried, never taken as
+ * "nothing left").
  * @example
- * requireItem(own.ResultCode); // throws unless 0
+ * requireItem(own.ResultCode); // throws unless 0 or already gone
  */
 export function requireItem(code: number): void {
   if (code === 0) return;
   const kind = classifyChatErrorCode(code);
+  if (kind === 'gone') return;
   if (kind === 'absent') throw new AccountAbsentError(code);
   throw new StepFailedError(
     kind === 'permanent' ? 'permanent' : 'transient',
