@@ -13,7 +13,11 @@ import { type DrainQueueOptions, type DrainResult, drainQueue } from './aws/even
 import { type SecretsManagerStandIn, startSecretsManagerStandIn } from './aws/secretsManagerStandIn.ts';
 import { type QueueRef, type SqsStandIn, startSqsStandIn } from './aws/sqsStandIn.ts';
 import { type StepFunctionsStandIn, startStepFunctionsStandIn } from './aws/stepFunctionsStandIn.ts';
-import { type ChatApiSimulator, type ChatApiSimulatorOptions, startChatApiSimulator } from './chat-api/index.ts';
+import {
+  type ChatApiSimulator,
+  type ChatApiSimulatorOptions,
+  startChatApiSimulator,
+} from './chat-api/index.ts';
 
 export interface AdminSecret {
   sdkAppId: number;
@@ -37,7 +41,10 @@ export interface ErasureWorldOptions {
   chatCallsPerSecond?: number;
   chatLatencyMs?: number;
   /** Further simulator options (features, custom profile tags, page sizes, per-command limits). */
-  chatOptions?: Omit<ChatApiSimulatorOptions, 'sdkAppId' | 'secretKey' | 'admins' | 'callsPerSecond' | 'latencyMs'>;
+  chatOptions?: Omit<
+    ChatApiSimulatorOptions,
+    'sdkAppId' | 'secretKey' | 'admins' | 'callsPerSecond' | 'latencyMs'
+  >;
   /** Extra or overriding function environment (e.g. `MAX_RECEIVES`, `CHAT_TIMEOUT_MS`, `LOG_USER_ID`). */
   functionEnv?: Record<string, string>;
   /**
@@ -242,7 +249,13 @@ export async function startErasureWorld(options: ErasureWorldOptions = {}): Prom
     async close() {
       restoreOutput();
       restoreEnv(previousEnv);
-      await Promise.allSettled([chat.close(), sqs.close(), secrets.close(), events.close(), stepFunctions.close()]);
+      await Promise.allSettled([
+        chat.close(),
+        sqs.close(),
+        secrets.close(),
+        events.close(),
+        stepFunctions.close(),
+      ]);
     },
   };
 }

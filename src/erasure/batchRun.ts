@@ -14,7 +14,7 @@ import {
 } from './accountClosureEvent.ts';
 import { auditRecord, lagSecondsOf, stepsOf } from './auditRecord.ts';
 import { carryOutDecision } from './carryOutDecision.ts';
-import { type ErasureLineage, lineageOf } from './continuation.ts';
+import { lineageOf } from './continuation.ts';
 import { InvocationDeadline } from './invocationDeadline.ts';
 import { isFifoRecord, MessageGroups, type SettledAs } from './messageGroups.ts';
 import type { PlanResult } from './plan/planResult.ts';

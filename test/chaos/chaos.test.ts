@@ -836,7 +836,7 @@ describe('the chaos run, fixed seed (issues 5, 9, 10)', () => {
 describe('a sabotaged chaos run', () => {
   it('is caught: skipped invocations lose records, receipts sent elsewhere are missing, data left behind is found', async () => {
     const report = await runChaos({
-      events: 150,
+      events: 250,
       seed: 5,
       instances: 4,
       maxDurationMs: 30_000,

@@ -465,8 +465,10 @@ describe('long plans continue', () => {
         (call.input as { QueueUrl?: string }).QueueUrl?.includes('chat-erasure-queue'),
     );
     expect(continued.length).toBe(outcomes.length - 1);
-    const attributes = (continued[0]?.input as { MessageAttributes: Record<string, { StringValue: string }> })
-      .MessageAttributes;
+    const first = continued[0]?.input as
+      | { MessageAttributes: Record<string, { StringValue: string }> }
+      | undefined;
+    const attributes = first?.MessageAttributes ?? {};
     expect(attributes['erasure-id']?.StringValue).toBe(messageId);
     expect(attributes['request-id']?.StringValue).toBe('dsr-star');
     expect(attributes.continuation?.StringValue).toBe('1');

@@ -48,6 +48,10 @@ const CHAT_TIMEOUT_MS_DEFAULT = 5000;
 const DEADLINE_MARGIN_MS = 1000;
 
 const ref = (name: string) => ({ Ref: name });
+/** The receipt bus's ARN as the template spells it for Fn::Sub. */
+const RECEIPT_BUS_ARN =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not JavaScript
+  'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${ReceiptEventBusName}';
 const getAtt = (resource: string, attribute: string) => ({ 'Fn::GetAtt': [resource, attribute] });
 const NO_VALUE = ref('AWS::NoValue');
 
@@ -537,10 +541,8 @@ describe('template.yaml', () => {
         [getAtt('ErasureQueue', 'Arn'), getAtt('DeadLetterQueue', 'Arn')].sort(),
       );
       expect(allowed('events:PutEvents')).toEqual([
-        {
-          'Fn::Sub':
-            'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${ReceiptEventBusName}',
-        },
+        // CloudFormation's own substitution syntax, not a template literal.
+        { 'Fn::Sub': RECEIPT_BUS_ARN },
       ]);
       for (const action of ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']) {
         expect(allowed(action), action).toEqual(['*']);

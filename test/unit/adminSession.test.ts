@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AdminCredentialsSource } from '../../src/aws/adminCredentials.ts';
 import { SignedAdminSession as AdminSession } from '../../src/chat/adminSession.ts';
 import { AdminUserSigCache } from '../../src/chat/adminUserSig.ts';
-import type { AdminCredentials } from '../../src/erasure/ports.ts';
 import { verifyUserSig } from '../../src/chat/userSig.ts';
+import type { AdminCredentials } from '../../src/erasure/ports.ts';
 
 const NOW = 1_800_000_000;
 

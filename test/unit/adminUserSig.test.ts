@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AdminUserSigCache } from '../../src/chat/adminUserSig.ts';
-import type { AdminCredentials } from '../../src/erasure/ports.ts';
 import { decodeUserSig, verifyUserSig } from '../../src/chat/userSig.ts';
+import type { AdminCredentials } from '../../src/erasure/ports.ts';
 
 const T0 = 1_800_000_000;
 

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AdminCredentialsSource } from '../../src/aws/adminCredentials.ts';
 import { SignedAdminSession as AdminSession } from '../../src/chat/adminSession.ts';
 import { AdminUserSigCache } from '../../src/chat/adminUserSig.ts';
+import { verifyUserSig } from '../../src/chat/userSig.ts';
 import type {
   AdminCredentials,
   ChatApi,
@@ -13,7 +14,6 @@ import type {
 } from '../../src/erasure/ports.ts';
 import { RecordChatCalls, type RecordChatCallsOptions } from '../../src/erasure/recordChatCalls.ts';
 import { AdminSubjectError } from '../../src/errors.ts';
-import { verifyUserSig } from '../../src/chat/userSig.ts';
 
 /** One friend_delete_all through a fresh RecordChatCalls, as a plan step makes it. */
 async function eraseAccount(userId: string, options: Omit<RecordChatCallsOptions, 'userId'>) {
