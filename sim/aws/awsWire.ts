@@ -42,6 +42,24 @@ export async function readRequestBody(req: IncomingMessage, limit = MAX_REQUEST_
   return Buffer.concat(chunks);
 }
 
+/**
+ * Reads the whole body of an AWS JSON request, or answers the `ValidationException` AWS gives for one past
+ * `limit` bytes (then `undefined`: the request is answered).
+ */
+export async function readAwsJsonBody(
+  req: IncomingMessage,
+  refuse: (failure: AwsJsonError) => void,
+  limit = MAX_REQUEST_BYTES,
+): Promise<Buffer | undefined> {
+  try {
+    return await readRequestBody(req, limit);
+  } catch (error) {
+    if (!(error instanceof RequestTooLargeError)) throw error;
+    refuse(new AwsJsonError('ValidationException', error.message));
+    return undefined;
+  }
+}
+
 /** Answers a JSON document the way AWS JSON services do (content type, length, request id). */
 export function sendAwsJson(
   res: ServerResponse,

@@ -22,8 +22,7 @@ import {
   listenOnLoopback,
   loopbackEndpoint,
   pushBounded,
-  RequestTooLargeError,
-  readRequestBody,
+  readAwsJsonBody,
   ScriptedFaults,
   STAND_IN_ACCOUNT_ID,
   STAND_IN_CREDENTIALS,
@@ -444,16 +443,8 @@ export async function startEventBridgeStandIn(
       call.errorCode = failure.code;
       reply(failure.status, { __type: failure.code, message: failure.message });
     };
-    let body: Buffer;
-    try {
-      body = await readRequestBody(req, MAX_REQUEST_BYTES);
-    } catch (error) {
-      if (error instanceof RequestTooLargeError) {
-        refuse(new AwsJsonError('ValidationException', error.message));
-        return;
-      }
-      throw error;
-    }
+    const body = await readAwsJsonBody(req, refuse, MAX_REQUEST_BYTES);
+    if (body === undefined) return;
     try {
       call.input = JSON.parse(body.toString('utf8'));
     } catch {

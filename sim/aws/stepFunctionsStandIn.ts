@@ -27,8 +27,7 @@ import {
   listenOnLoopback,
   loopbackEndpoint,
   pushBounded,
-  RequestTooLargeError,
-  readRequestBody,
+  readAwsJsonBody,
   ScriptedFaults,
   STAND_IN_ACCOUNT_ID,
   STAND_IN_CREDENTIALS,
@@ -301,16 +300,8 @@ export async function startStepFunctionsStandIn(
       call.errorCode = failure.code;
       sendAwsJson(res, failure.status, JSON_1_0, { __type: failure.code, message: failure.message });
     };
-    let body: Buffer;
-    try {
-      body = await readRequestBody(req, MAX_REQUEST_BYTES);
-    } catch (error) {
-      if (error instanceof RequestTooLargeError) {
-        refuse(new AwsJsonError('ValidationException', error.message));
-        return;
-      }
-      throw error;
-    }
+    const body = await readAwsJsonBody(req, refuse, MAX_REQUEST_BYTES);
+    if (body === undefined) return;
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));

@@ -21,7 +21,13 @@ import {
   type JudgeInput,
   judgeMessages,
 } from '../../chaos/messageVerdicts.ts';
-import { commandBudget, PLAN_COMMANDS, PLAN_PROFILES, type PlanStep } from '../../chaos/planCatalog.ts';
+import {
+  commandBudget,
+  PLAN_COMMANDS,
+  PLAN_PROFILES,
+  PLAN_STEPS,
+  type PlanStep,
+} from '../../chaos/planCatalog.ts';
 import { ReceiptLog } from '../../chaos/receiptLog.ts';
 import { judgeReceipts } from '../../chaos/receiptVerdicts.ts';
 import { ChatCallIndex, subjectsOf } from '../../chaos/requestSubjects.ts';
@@ -703,16 +709,7 @@ describe('judging personal data', () => {
       admin: 'administrator',
       adminFriend: 'chaos-b-0',
     });
-  const everyStep: PlanStep[] = [
-    'kick',
-    'friends',
-    'blocklist',
-    'follows',
-    'conversations',
-    'groups',
-    'profile',
-    'account',
-  ];
+  const everyStep: PlanStep[] = [...PLAN_STEPS];
 
   it('accepts the documented residuals', () => {
     const left = { ...empty('u'), accountExists: false };

@@ -14,6 +14,7 @@ import type { DemoRecord, QueueRunReport } from '../../scripts/start/queueRun.ts
 import { queueRunLines, summaryLines } from '../../scripts/start/report.ts';
 import { judgeRun, nothingLost } from '../../scripts/start/verdict.ts';
 import { DEMO_ADMIN_SECRET } from '../../sim/erasureWorld.ts';
+import { FULL_PLAN } from '../../sim/planSeeds.ts';
 
 const PROJECT_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const BUNDLE = join(PROJECT_DIR, 'dist', 'handler.mjs');
@@ -194,16 +195,7 @@ describe('npm start on the sample events', () => {
   it('runs the full plan for a user with data of every kind, beside the default run', () => {
     const full = run.stdout.slice(run.stdout.indexOf('━━ Full plan'));
     expect(full).toMatch(/One event for demo_full, a user with data of every kind: erased/);
-    for (const step of [
-      'kick',
-      'friends',
-      'blocklist',
-      'follows',
-      'conversations',
-      'groups',
-      'profile',
-      'account',
-    ]) {
+    for (const step of FULL_PLAN.split(',')) {
       expect(full).toMatch(
         new RegExp(`^ {2}${step} +done +removed \\d+ +(verified|\\(no read-back\\))`, 'm'),
       );
