@@ -230,6 +230,7 @@ export class BatchRun {
       session: this.services.session,
       userId,
       latestStartMs: this.deadline.latestChatStartMs,
+      boundAwsCall: (renew) => this.deadline.bound(renew),
       ...(this.services.random ? { random: this.services.random } : {}),
     });
     return runErasurePlan(userId, this.services.settings.plan, calls);

@@ -46,16 +46,6 @@ export class InvocationDeadline {
     this.#timer.unref();
   }
 
-  /** Whether a Chat call could still start now. */
-  chatCallMayStart(): boolean {
-    return this.#now() <= this.latestChatStartMs;
-  }
-
-  /** Aborted when AWS calls must be abandoned. */
-  get signal(): AbortSignal {
-    return this.#abandon.signal;
-  }
-
   /**
    * Runs an AWS call under the bound: the call gets the abandon signal (SDK clients stop their request on
    * it), and the returned promise rejects with AwsCallAbandonedError at the bound even if the callee does

@@ -36,6 +36,11 @@ export interface RecordChatCallsOptions {
   userId: string;
   /** The latest `now()` at which a call may start. */
   latestStartMs: number;
+  /**
+   * Bounds the secret re-fetch of a re-sign by the invocation deadline (DESIGN.md: every AWS call is
+   * abandoned 1 s before it); rejects when abandoned. Default: unbounded.
+   */
+  boundAwsCall?: (call: () => Promise<void>) => Promise<void>;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** The clock `latestStartMs` is on (default `performance.now`). */
@@ -66,11 +71,6 @@ export class RecordChatCalls {
   /** HTTP attempts made so far. */
   get attempts(): number {
     return this.latenciesMs.length;
-  }
-
-  /** Whether a call could still start now. */
-  mayStart(): boolean {
-    return this.#now() <= this.#options.latestStartMs;
   }
 
   /**
@@ -118,7 +118,8 @@ export class RecordChatCalls {
           }
           reSigned = true;
           try {
-            await session.renew(generation);
+            const renew = () => session.renew(generation);
+            await (this.#options.boundAwsCall ? this.#options.boundAwsCall(renew) : renew());
           } catch {
             return {
               started: true,

@@ -100,6 +100,16 @@ describe('absent', () => {
     expect(Object.keys(audits[0]?.steps as object)).toEqual(['kick']);
   });
 
+  it('is absent when account_delete answers OK with the user’s own 70107 (ERASURE_STEPS=account)', async () => {
+    const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'account' } });
+    const { audits } = await run(w, [event({ userId: 'plan_never_imported' })]);
+    expect(audits[0]).toMatchObject({
+      outcome: 'absent',
+      errorCode: 70107,
+      steps: { account: { result: 'absent', removed: 0, verified: true } },
+    });
+  });
+
   it('is erased, not absent, when an earlier step of this delivery removed something', async () => {
     const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'friends,blocklist' } });
     w.chat.seed({
@@ -349,6 +359,36 @@ describe('groups the user owns', () => {
     await run(w, [event({ userId: 'plan_owner' })]);
     expect(w.chat.groupOf('plan-tie')?.owner).toBe('plan_tie_a');
     expect(w.chat.personalDataOf('plan_owner').groups).toEqual([]);
+  });
+});
+
+describe('a successor that no longer exists', () => {
+  it('asks the next longest-standing member: the user never stays owner of a group reported done', async () => {
+    const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'groups' } });
+    w.chat.seed({
+      accounts: ['plan_heir_owner', 'plan_heir_gone', 'plan_heir_next'],
+      groups: [
+        {
+          groupId: 'plan-heir',
+          type: 'Public',
+          owner: 'plan_heir_owner',
+          members: [
+            { account: 'plan_heir_owner', role: 'Owner', joinTime: 1_600_000_000 },
+            { account: 'plan_heir_gone', joinTime: 1_700_000_100 },
+            { account: 'plan_heir_next', joinTime: 1_700_000_200 },
+          ],
+        },
+      ],
+    });
+    // The longest-standing member's account was deleted since it joined: change_group_owner says 10019.
+    w.chat.injectFault({ type: 'error-code', code: 10019, command: 'change_group_owner', times: 1 });
+    const { audits } = await run(w, [event({ userId: 'plan_heir_owner' })]);
+    expect(audits[0]).toMatchObject({
+      outcome: 'erased',
+      steps: { groups: { result: 'done', verified: true, transferred: 1, destroyed: 0 } },
+    });
+    expect(w.chat.groupOf('plan-heir')?.owner).toBe('plan_heir_next');
+    expect(w.chat.personalDataOf('plan_heir_owner').groups).toEqual([]);
   });
 });
 

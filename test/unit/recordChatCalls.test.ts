@@ -209,6 +209,38 @@ describe('eraseAccount: re-sign', () => {
     expect(forcedFetches()).toBe(1);
   });
 
+  it('a renewal that outlives the invocation bound ends it as transient at the bound, without another call', async () => {
+    const { chat, calls } = scriptedChat([answered(EXPIRED)]);
+    const hung: AdminCredentialsSource = {
+      get: (options) =>
+        options?.forceFetch ? new Promise<AdminCredentials>(() => {}) : Promise.resolve(OLD),
+    };
+    const session = new AdminSession(hung, new AdminUserSigCache(3600, () => NOW));
+    await session.load();
+    let bounded = 0;
+    const result = await eraseAccount('user_42', {
+      chat,
+      session,
+      latestStartMs: NO_DEADLINE,
+      // The invocation's bound: abandons the call (here at once) however long it would take.
+      boundAwsCall: (call) => {
+        bounded++;
+        void call();
+        return Promise.reject(new Error('abandoned at the deadline'));
+      },
+    });
+    expect(bounded).toBe(1);
+    expect(result).toMatchObject({
+      started: true,
+      outcome: {
+        kind: 'transient',
+        errorCode: 70001,
+        detail: 'Secrets Manager could not be read to re-sign',
+      },
+    });
+    expect(calls).toHaveLength(1);
+  });
+
   // DESIGN.md "DLQ message": error-code is set "when the last Chat answer carried a non-zero ErrorCode", and
   // the audit line logs errorCode "when any". The last Chat answer here was 70001.
   it('a failed renewal keeps the error code of the re-sign answer', async () => {

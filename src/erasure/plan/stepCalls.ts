@@ -22,7 +22,10 @@ export type Reply<T> =
 
 export interface SendOptions {
   about: Subject;
-  /** A removal: an answer OK counts as progress of this delivery. */
+  /**
+   * A removal: an answer OK counts as progress of this delivery. A batch write whose per-item results can
+   * say the user does not exist leaves this out and calls `countRemoval()` once they are checked.
+   */
   removes?: boolean;
   /** Codes the unchanged request cannot cure: no short in-process retry (the step changes the request). */
   changeRequestOn?: ReadonlySet<number>;
@@ -48,6 +51,11 @@ export class StepCalls {
    */
   constructor(calls: RecordChatCalls) {
     this.#calls = calls;
+  }
+
+  /** Counts a removal whose per-item results were checked (see `SendOptions.removes`). */
+  countRemoval(): void {
+    this.removals++;
   }
 
   /** Whether any call was sent. */

@@ -4,7 +4,7 @@
  * months; 71000 (the app's plan does not allow it) is a permanent error: the operator asked for it.
  */
 import * as z from 'zod';
-import { removeUntilEmpty } from '../listing.ts';
+import { StepFailedError } from '../../../errors.ts';
 import type { ErasureStep } from '../step.ts';
 import { requireItem } from '../stepCalls.ts';
 
@@ -18,38 +18,38 @@ const checkAnswer = z.object({
 });
 
 export const account: ErasureStep = async ({ userId, calls, tally }) => {
-  let deleted = false;
-  const remove = async () => {
+  /** Whether the delete was answered OK for the user (its own 70107 stops the plan: absent). */
+  const deleteAccount = async (): Promise<boolean> => {
     const reply = await calls.send(
       'im_open_login_svc/account_delete',
       { DeleteItem: [{ UserID: userId }] },
       deleteAnswer,
-      {
-        about: 'user',
-        removes: true,
-      },
+      { about: 'user' },
     );
-    if (reply.kind !== 'ok') return;
-    // The user's own 70107 means it does not exist (absent, or erased if this delivery removed something).
+    if (reply.kind !== 'ok') return false;
+    // The user's own 70107 comes inside an OK answer: the account does not exist and this call removed
+    // nothing (absent, or erased if an earlier step of this delivery removed something).
     requireItem(reply.answer.ResultItem?.find((item) => item.UserID === userId)?.ResultCode ?? 0);
-    deleted = true;
+    calls.countRemoval();
+    tally.removed = 1;
+    return true;
   };
-  const list = async () => {
-    // Only after a delete: before it, account_delete itself says whether the account exists.
-    if (!deleted) return ['the account'];
+  const isGone = async (): Promise<boolean> => {
     const reply = await calls.send(
       'im_open_login_svc/account_check',
       { CheckItem: [{ UserID: userId }] },
       checkAnswer,
-      {
-        about: 'user',
-      },
+      { about: 'user' },
     );
-    if (reply.kind !== 'ok') return [];
+    if (reply.kind !== 'ok') return true;
     const own = reply.answer.ResultItem.find((item) => item.UserID === userId);
     requireItem(own?.ResultCode ?? 0);
-    return own?.AccountStatus === 'NotImported' ? [] : ['the account'];
+    return own?.AccountStatus === 'NotImported';
   };
-  await removeUntilEmpty(tally, list, remove);
-  return { result: 'done', removed: 1, verified: true };
+  // The read-back rule of the other steps, with account_delete itself saying whether there is an account:
+  // delete, check; once more if it is still there; then unverified.
+  for (let round = 0; round < 2; round++) {
+    if ((await deleteAccount()) && (await isGone())) return { result: 'done', removed: 1, verified: true };
+  }
+  throw new StepFailedError('unverified', 'the account is still imported after deleting it twice');
 };

@@ -75,10 +75,7 @@ export const follows: ErasureStep = async ({ userId, calls, tally }) => {
       'follow/follow_delete',
       { From_Account: from, To_Account: to },
       deleteAnswer,
-      {
-        about,
-        removes: true,
-      },
+      { about },
     );
     if (reply.kind === 'gone') {
       // The follower itself no longer exists.
@@ -90,6 +87,7 @@ export const follows: ErasureStep = async ({ userId, calls, tally }) => {
         about: item.To_Account === userId ? ('user' as const) : ('other' as const),
       }));
       for (const account of checkItems(items)) gone.add(account);
+      calls.countRemoval();
     }
   };
   const remove = async (left: readonly Follow[]) => {

@@ -38,6 +38,10 @@ const memberAnswer = z.object({
   Next: z.string().optional(),
 });
 const writeAnswer = z.object({});
+/** The group itself is gone (DESIGN.md: per-item "already gone" for groups). */
+const GROUP_GONE: ReadonlySet<number> = new Set([10010, 10015]);
+/** Members asked to take over an owned group, in order, before the delivery gives up (and retries). */
+const SUCCESSOR_TRIES = 3;
 
 interface Membership {
   groupId: string;
@@ -94,11 +98,8 @@ async function listMemberships({ userId, calls }: StepContext): Promise<Membersh
   });
 }
 
-/** The longest-standing member other than the user, or undefined when there is none (or the group is gone). */
-async function successorOf(
-  { userId, calls }: StepContext,
-  groupId: string,
-): Promise<string | undefined | 'gone'> {
+/** The members other than the user, longest-standing first, or 'gone' when the group is gone. */
+async function successorsOf({ userId, calls }: StepContext, groupId: string): Promise<string[] | 'gone'> {
   let gone = false;
   const members = await collectPages<{ offset: number; next: string }, { account: string; joinTime: number }>(
     { offset: 0, next: '' },
@@ -138,7 +139,7 @@ async function successorOf(
   others.sort(
     (a, b) => a.joinTime - b.joinTime || (a.account < b.account ? -1 : a.account > b.account ? 1 : 0),
   );
-  return others[0]?.account;
+  return others.map((member) => member.account);
 }
 
 /** Leaves (or hands over, or destroys) one group; resolves whether the group turned out to be gone. */
@@ -168,18 +169,31 @@ async function leave(context: StepContext, group: Membership, counts: GroupCount
   };
   if (!group.owned) return removeMember();
   if (settings.groupOwnerPolicy === 'destroy' || group.type === 'AVChatRoom') return destroy();
-  const successor = await successorOf(context, group.groupId);
-  if (successor === 'gone') return 'gone';
-  if (successor === undefined) return destroy();
-  const reply = await calls.send(
-    'group_open_http_svc/change_group_owner',
-    { GroupId: group.groupId, NewOwner_Account: successor },
-    writeAnswer,
-    { about: 'other' },
-  );
-  if (reply.kind !== 'ok') return 'gone';
-  counts.transferred++;
-  return removeMember();
+  const successors = await successorsOf(context, group.groupId);
+  if (successors === 'gone') return 'gone';
+  for (const successor of successors.slice(0, SUCCESSOR_TRIES)) {
+    const reply = await calls.send(
+      'group_open_http_svc/change_group_owner',
+      { GroupId: group.groupId, NewOwner_Account: successor },
+      writeAnswer,
+      { about: 'other' },
+    );
+    if (reply.kind === 'ok') {
+      counts.transferred++;
+      return removeMember();
+    }
+    if (reply.kind === 'gone' && reply.errorCode !== undefined && GROUP_GONE.has(reply.errorCode))
+      return 'gone';
+    // Any other refusal is about this member (its account no longer exists, 10019): the user still owns
+    // the group, so the next longest-standing member is asked.
+  }
+  if (successors.length > SUCCESSOR_TRIES) {
+    throw new StepFailedError(
+      'transient',
+      `no member of an owned group could take it over (${SUCCESSOR_TRIES} tried)`,
+    );
+  }
+  return destroy();
 }
 
 export const groups: ErasureStep = async (context) => {
