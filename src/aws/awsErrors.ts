@@ -10,6 +10,13 @@ const RETRYABLE_NAMES = new Set([
   'TooManyRequestsException',
   'RequestLimitExceeded',
   'ProvisionedThroughputExceededException',
+  // SQS's own throttling answers come with HTTP 403 (RequestThrottled) and 400 (KmsThrottled).
+  'RequestThrottled',
+  'RequestThrottledException',
+  'KmsThrottled',
+  'ThrottledException',
+  'SlowDown',
+  'BandwidthLimitExceeded',
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'InternalFailure',

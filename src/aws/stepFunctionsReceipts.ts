@@ -33,22 +33,23 @@ export class StepFunctionsReceipts {
   /** Completes the receipt's task (success or failure). Never throws. */
   async complete(receipt: Receipt & { taskToken: string }, signal: AbortSignal): Promise<ReceiptDelivery> {
     const detail = JSON.stringify(receipt.detail);
-    const [client, { SendTaskSuccessCommand, SendTaskFailureCommand }] = await Promise.all([
-      this.#client(),
-      stepFunctionsModule(),
-    ]);
-    const command =
-      receipt.error === undefined
-        ? new SendTaskSuccessCommand({ taskToken: receipt.taskToken, output: detail })
-        : new SendTaskFailureCommand({
-            taskToken: receipt.taskToken,
-            error: receipt.error,
-            cause:
-              Array.from(detail).length > MAX_CAUSE_CHARS
-                ? JSON.stringify({ erasureId: receipt.detail.erasureId })
-                : detail,
-          });
     try {
+      // Inside the try: a failed lazy load or client build is a failed delivery like any other.
+      const [client, { SendTaskSuccessCommand, SendTaskFailureCommand }] = await Promise.all([
+        this.#client(),
+        stepFunctionsModule(),
+      ]);
+      const command =
+        receipt.error === undefined
+          ? new SendTaskSuccessCommand({ taskToken: receipt.taskToken, output: detail })
+          : new SendTaskFailureCommand({
+              taskToken: receipt.taskToken,
+              error: receipt.error,
+              cause:
+                Array.from(detail).length > MAX_CAUSE_CHARS
+                  ? JSON.stringify({ erasureId: receipt.detail.erasureId })
+                  : detail,
+            });
       await client.send(command as SendTaskSuccessCommand, { abortSignal: signal });
       return { delivered: true, warnings: [] };
     } catch (error) {

@@ -104,9 +104,11 @@ export function auditRecord(facts: AuditFacts): void {
     }
     for (const [step, result] of Object.entries(completion.result.steps) as [
       StepName,
-      { removed: number },
+      { result: string; removed: number },
     ][]) {
-      metrics.addMetric(STEP_REMOVED_METRIC[step], 'Count', step === 'kick' ? 1 : result.removed);
+      // kick removes nothing it could count: its metric counts the kicks that were done.
+      const count = step === 'kick' ? Number(result.result === 'done') : result.removed;
+      metrics.addMetric(STEP_REMOVED_METRIC[step], 'Count', count);
     }
   }
   if ((outcome === 'erased' || outcome === 'absent') && lagSeconds !== undefined) {

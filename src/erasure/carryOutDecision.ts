@@ -170,6 +170,7 @@ async function retry(
             outcome: 'retry',
             errorMessage: decision.errorMessage,
             ...(decision.errorCode === undefined ? {} : { errorCode: decision.errorCode }),
+            ...(decision.failedStep === undefined ? {} : { failedStep: decision.failedStep }),
           },
   };
 }

@@ -24,6 +24,13 @@ const startWorld = worldsPerTest({
 
 const context = lambdaContext;
 
+/** Every value the function's EMF lines gave the metric (Powertools writes one value or a list). */
+const metricValues = (w: ErasureWorld, name: string): number[] =>
+  w
+    .logRecords()
+    .filter((line) => '_aws' in line && name in line)
+    .flatMap((line) => [line[name]].flat() as number[]);
+
 describe('the full plan', () => {
   it('erases a user with data of every kind: every step done and verified, nothing of theirs left but the residuals', async () => {
     const w = await startWorld();
@@ -51,6 +58,9 @@ describe('the full plan', () => {
       profile: { result: 'done', removed: 9, verified: true },
       account: { result: 'done', removed: 1, verified: true },
     });
+    expect(metricValues(w, 'KickDone')).toEqual([1]);
+    expect(metricValues(w, 'FriendsRemoved')).toEqual([4]);
+    expect(metricValues(w, 'AccountsRemoved')).toEqual([1]);
     const data = w.chat.personalDataOf('plan_full');
     expect(data).toMatchObject({
       accountExists: false,
@@ -98,6 +108,8 @@ describe('absent', () => {
       steps: { kick: { result: 'absent', removed: 0, verified: false } },
     });
     expect(Object.keys(audits[0]?.steps as object)).toEqual(['kick']);
+    // No session was kicked: an absent kick is not counted as one.
+    expect(metricValues(w, 'KickDone')).toEqual([0]);
   });
 
   it('is absent when account_delete answers OK with the user’s own 70107 (ERASURE_STEPS=account)', async () => {

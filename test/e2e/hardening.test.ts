@@ -54,6 +54,19 @@ describe('every AWS call is bounded by the deadline', () => {
     expect(lastOutcome(w, id)).toMatchObject({ outcome: 'retry' });
   });
 
+  it('a dead letter whose DLQ send fails goes back for retry with its failed step in the audit line', async () => {
+    const w = await startWorld();
+    w.chat.seed({ accounts: ['hd_dlq_down'] });
+    w.chat.injectFault({ type: 'error-code', code: 30001, fromAccount: 'hd_dlq_down' });
+    w.sqs.injectFailure((call) => call.action === 'SendMessage', { mode: 'error' });
+    const instance = await w.startInstance();
+    const batch = sqsEvent(w, [event({ userId: 'hd_dlq_down' })]);
+    const result = await instance.handler(batch, context(10_000));
+    const id = batch.Records[0]?.messageId as string;
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: id }]);
+    expect(lastOutcome(w, id)).toMatchObject({ outcome: 'retry', errorCode: 30001, failedStep: 'friends' });
+  });
+
   it('returns before the deadline while ChangeMessageVisibility never answers, still returning the record', async () => {
     const w = await startWorld();
     w.chat.seed({ accounts: ['hd_hang_visibility'] });

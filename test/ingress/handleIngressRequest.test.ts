@@ -368,6 +368,9 @@ describe('SQS failures', () => {
     for (const error of [
       sdkError('ThrottlingException', 400),
       sdkError('RequestThrottled', 403, { $retryable: { throttling: true } }),
+      // As the SQS client really throws them: no $retryable, a 4xx status.
+      sdkError('RequestThrottled', 403),
+      sdkError('KmsThrottled', 400),
       sdkError('InternalError', 500),
       sdkError('ServiceUnavailable', 503),
       sdkError('ECONNRESET'),
