@@ -39,11 +39,14 @@ const attributeText = z
   .min(1)
   .refine((text) => isSqsAttributeText(text));
 
+// A DLQ message replayed by SQS's redrive keeps its attributes: `erasure-id` and `request-id` without
+// `first-sent-at` or `continuation`. Each attribute is used when present (DESIGN.md), so a replay
+// finishes, and is receipted as, the erasure it came from.
 const continuationSchema = z.object({
   erasureId: attributeText,
   requestId: attributeText.optional(),
-  firstSentAt: z.iso.datetime({ offset: true }),
-  continuation: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  firstSentAt: z.iso.datetime({ offset: true }).optional(),
+  continuation: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 const stringValueOf = (record: SQSRecord, name: string): string | undefined =>
@@ -67,11 +70,11 @@ export function lineageOf(record: SQSRecord): ErasureLineage {
   if (!parsed.success) {
     return { erasureId: record.messageId, continuation: 0, warnings: [CONTINUATION_WARNING] };
   }
-  const { erasureId, requestId, firstSentAt, continuation } = parsed.data;
+  const { erasureId, requestId, firstSentAt, continuation = 0 } = parsed.data;
   return {
     erasureId,
     ...(requestId === undefined ? {} : { requestId }),
-    firstSentAtMs: Date.parse(firstSentAt),
+    ...(firstSentAt === undefined ? {} : { firstSentAtMs: Date.parse(firstSentAt) }),
     continuation,
     warnings: [],
   };
