@@ -48,6 +48,8 @@ export class EventBridgeReceipts {
   readonly #client: () => Promise<EventBridgeClient>;
   #pending: Pending[] = [];
   #timer: NodeJS.Timeout | undefined;
+  /** The signal of the newest queued entry. */
+  #signal: AbortSignal | undefined;
 
   /**
    * @param busName the bus name or ARN (RECEIPT_EVENT_BUS).
@@ -84,9 +86,12 @@ export class EventBridgeReceipts {
       }
       const queued = this.#pending.reduce((sum, pending) => sum + pending.bytes, 0);
       if (queued + bytes >= MAX_BATCH_BYTES) this.#flush(signal);
+      // A batch is sent under its newest entry's signal: an invocation abandoned while its batch lingered
+      // (and frozen with it) must not doom the next invocation's receipts with its aborted signal.
+      this.#signal = signal;
       this.#pending.push({ entry, bytes, resolve });
       if (this.#pending.length >= MAX_ENTRIES) this.#flush(signal);
-      else this.#timer ??= setTimeout(() => this.#flush(signal), LINGER_MS);
+      else this.#timer ??= setTimeout(() => this.#flush(this.#signal ?? signal), LINGER_MS);
     });
   }
 
