@@ -132,6 +132,8 @@ describe('IngressEnabled', () => {
       pattern,
     );
     expect('chat-erasure/ingress').not.toMatch(pattern);
+    // A partial ARN (no 6-character suffix) would deploy and then be denied by the exact-ARN policy.
+    expect('arn:aws:secretsmanager:eu-west-1:123456789012:secret:chat-erasure/ingress').not.toMatch(pattern);
     const rule = obj(obj(root.Rules, 'Rules').IngressNeedsSigningKeys, 'IngressNeedsSigningKeys');
     expect(rule.RuleCondition).toEqual({ 'Fn::Equals': [ref('IngressEnabled'), 'true'] });
     expect(rule.Assertions).toEqual([

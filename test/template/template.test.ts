@@ -333,6 +333,9 @@ describe('template.yaml', () => {
         DeadLetterQueue: 'https://sqs.us-east-1.amazonaws.com/000000000000/chat-erasure-dlq',
       };
       expect(sample.SecretArn).toMatch(new RegExp(String(parameter('SecretArn').AllowedPattern)));
+      expect('arn:aws:secretsmanager:us-east-1:000000000000:secret:chat-erasure/admin').not.toMatch(
+        new RegExp(String(parameter('SecretArn').AllowedPattern)),
+      );
       const envWith = (overrides: Record<string, string>): NodeJS.ProcessEnv =>
         Object.fromEntries(
           Object.entries(variables()).map(([name, value]) => {
