@@ -250,7 +250,7 @@ export function loadConfiguration(env: NodeJS.ProcessEnv): Configuration {
     if (spacingMs(share) > MAX_SPACING_MS) {
       const variable = configuration.callBudgets.has(command) ? 'CALL_BUDGETS' : 'CALL_BUDGET_PER_SECOND';
       throw new ConfigurationError(
-        `${PREFIX} ${variable} is invalid (divided by MAX_CONCURRENCY it paces ${command} at one call every ${Math.round(spacingMs(share) / 1000)} s per instance; at most ${MAX_SPACING_MS / 1000} s is allowed)`,
+        `${PREFIX} ${variable} is invalid (divided by MAX_CONCURRENCY it paces ${command} at one call every ${(spacingMs(share) / 1000).toFixed(1)} s per instance; at most ${MAX_SPACING_MS / 1000} s is allowed)`,
       );
     }
   }

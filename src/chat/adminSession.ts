@@ -32,7 +32,7 @@ export class SignedAdminSession implements AdminSession {
   }
 
   get credentials(): AdminCredentials {
-    if (this.#credentials === undefined) throw new Error('AdminSession.load() must run first');
+    if (this.#credentials === undefined) throw new Error('SignedAdminSession.load() must run first');
     return this.#credentials;
   }
 

@@ -1,5 +1,5 @@
 /**
- * Where Chat REST calls go and how their URL is spelled (API.md §2). Configuration picks the host, never an
+ * Where Chat REST calls go (API.md §2; `chatRequestUrl.ts` spells the request path). Configuration picks the host, never an
  * event: either an official region (`CHAT_REGION`) or an explicit base URL (`CHAT_API_ENDPOINT`, for the
  * simulator and tests), which is validated here so that a typo can't send the admin UserSig somewhere else.
  */

@@ -5,9 +5,9 @@
  * paths resolve; its types describe the same classes under the root name.
  */
 import type { Dispatcher, Pool as UndiciPool } from 'undici';
-// @ts-expect-error as above
-import requestModule from 'undici/lib/api/api-request.js';
 // @ts-expect-error undici ships no types for its internal module paths (the root's types are used below)
+import requestModule from 'undici/lib/api/api-request.js';
+// @ts-expect-error as above
 import PoolModule from 'undici/lib/dispatcher/pool.js';
 
 /** undici's `Pool`: keep-alive connections to one origin. */

@@ -38,10 +38,10 @@ export type InvalidEventReason = (typeof INVALID_EVENT_REASONS)[keyof typeof INV
 /** Metadata problems that do not block an erasure: the only texts `warnings` can hold. */
 export const PARSE_WARNINGS = {
   byteOrderMark: 'JSON text starts with a byte order mark; it was ignored',
-  requestIdNotString: 'requestId is not a string; the SQS messageId is used instead',
-  requestIdEmpty: 'requestId is empty; the SQS messageId is used instead',
+  requestIdNotString: 'requestId is not a string; the carried or SQS message id is used instead',
+  requestIdEmpty: 'requestId is empty; the carried or SQS message id is used instead',
   requestIdUncarriable:
-    'requestId holds a character an SQS message attribute cannot carry; the SQS messageId is used instead',
+    'requestId holds a character an SQS message attribute cannot carry; the carried or SQS message id is used instead',
   occurredAtMalformed: 'occurredAt is not an RFC 3339 date-time with a time zone; it was ignored',
   taskTokenMalformed: `taskToken is not a non-empty string of at most ${TASK_TOKEN_MAX_CHARS} characters; it was ignored`,
 } as const;
@@ -117,7 +117,7 @@ const NO_PROTECTED_USERS: ReadonlySet<string> = new Set();
  * @example
  * const parsed = parseAccountClosure(record.body, { messageId: record.messageId, protectedUserIds });
  * if (parsed.valid) await erase(parsed.userId);
- * else await deadLetter(record, { reason: 'invalid-event', message: parsed.reason, requestId: parsed.requestId });
+ * else deadLetterAsInvalid(record, parsed.reason, parsed.requestId); // your own DLQ step
  */
 export function parseAccountClosure(body: string, context: AccountClosureContext): AccountClosureParse {
   const warnings: string[] = [];

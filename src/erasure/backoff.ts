@@ -37,7 +37,7 @@ export function visibilityBackoffSeconds(receiveCount: number, random: () => num
 /**
  * Milliseconds to wait before an in-process retry: 200 ms × 2^attempt with ±20 % jitter, capped at 10 s
  * after the jitter, rounded to whole milliseconds. `attempt` counts retries from 0, so DESIGN.md's "one
- * short in-process retry" waits 160–240 ms; later attempts exist for callers that choose to retry more.
+ * short in-process retry" waits 160–240 ms (attempt 0, the only one the function makes).
  * A negative (or NaN) attempt counts as 0; a huge one stays at the cap.
  * @example
  * await setTimeout(inProcessRetryDelayMs(0, Math.random)); // 160..240 ms

@@ -1,6 +1,6 @@
 /**
  * The small interfaces the erasure domain owns and the adapters implement (the Chat REST client, Secrets
- * Manager, SQS, logs and metrics), with the types they speak. The domain imports only these, never an
+ * Manager, SQS for dead letters, retries and continuations, receipts, logs and metrics), with the types they speak. The domain imports only these, never an
  * adapter, so its logic is tested without a network and an adapter can change without touching it.
  */
 import type { SQSRecord } from 'aws-lambda';
