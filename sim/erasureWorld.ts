@@ -18,6 +18,7 @@ import {
   type ChatApiSimulatorOptions,
   startChatApiSimulator,
 } from './chat-api/index.ts';
+import { applyEnv, captureOutput, jsonRecords, restoreEnv } from './functionProcess.ts';
 
 export interface AdminSecret {
   sdkAppId: number;
@@ -236,16 +237,7 @@ export async function startErasureWorld(options: ErasureWorldOptions = {}): Prom
       secrets.setSecret(SECRET_NAME, JSON.stringify(adminSecret));
       chat.setSecretKey(secretKey);
     },
-    logRecords() {
-      return functionLogs.flatMap((line) => {
-        try {
-          const parsed: unknown = JSON.parse(line);
-          return parsed !== null && typeof parsed === 'object' ? [parsed as Record<string, unknown>] : [];
-        } catch {
-          return [];
-        }
-      });
-    },
+    logRecords: () => jsonRecords(functionLogs),
     async close() {
       restoreOutput();
       restoreEnv(previousEnv);
@@ -257,48 +249,5 @@ export async function startErasureWorld(options: ErasureWorldOptions = {}): Prom
         stepFunctions.close(),
       ]);
     },
-  };
-}
-
-function applyEnv(env: Record<string, string>): Record<string, string | undefined> {
-  const previous: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(env)) {
-    previous[name] = process.env[name];
-    process.env[name] = value;
-  }
-  return previous;
-}
-
-function restoreEnv(previous: Record<string, string | undefined>): void {
-  for (const [name, value] of Object.entries(previous)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-}
-
-/**
- * Keeps every line written to stdout and stderr (where Lambda's runtime would collect the function's
- * logs). Powertools writes through a Console bound to these streams, so patching `write` sees all of it.
- */
-function captureOutput(lines: string[], echo: boolean): () => void {
-  const streams = [process.stdout, process.stderr] as const;
-  const originals = streams.map((stream) => stream.write.bind(stream));
-  let partial = '';
-  streams.forEach((stream, index) => {
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      const pieces = (partial + text).split('\n');
-      partial = pieces.pop() ?? '';
-      lines.push(...pieces.filter((line) => line.length > 0));
-      if (echo) return (originals[index] as (...args: unknown[]) => boolean)(chunk, ...rest);
-      const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-      callback?.();
-      return true;
-    }) as typeof stream.write;
-  });
-  return () => {
-    streams.forEach((stream, index) => {
-      stream.write = originals[index] as typeof stream.write;
-    });
   };
 }

@@ -3,9 +3,10 @@
  * BUILT bundle with one message that names it, prefixed `chat-erasure ingress configuration:`.
  */
 import { describe, expect, it } from 'vitest';
+import { applyEnv, restoreEnv } from '../../sim/functionProcess.ts';
 import { ConfigurationError } from '../../src/errors.ts';
 import { loadIngressConfiguration } from '../../src/ingress/configuration.ts';
-import { applyEnv, loadIngressBundle, restoreEnv } from './ingressWorld.ts';
+import { loadIngressBundle } from './ingressWorld.ts';
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/000000000000/chat-erasure-queue';
 const BASE = { ERASURE_QUEUE_URL: QUEUE, INGRESS_SECRET_ID: 'chat-erasure/ingress' };

@@ -22,6 +22,7 @@ import {
   startSecretsManagerStandIn,
 } from '../../sim/aws/secretsManagerStandIn.ts';
 import { type QueueRef, type SqsCall, type SqsStandIn, startSqsStandIn } from '../../sim/aws/sqsStandIn.ts';
+import { applyEnv, captureOutput, jsonRecords, restoreEnv } from '../../sim/functionProcess.ts';
 import { signatureHeaders } from '../../src/ingress/signature.ts';
 
 export const BUNDLE_PATH = fileURLToPath(new URL('../../dist/ingress.mjs', import.meta.url));
@@ -222,60 +223,11 @@ export async function startIngressWorld(options: IngressWorldOptions = {}): Prom
     },
     sendCalls: () => sqs.calls.filter((call) => call.action === 'SendMessage'),
     drainQueue: () => sqs.readAll(queue.url),
-    logRecords() {
-      return logs.flatMap((line) => {
-        try {
-          const parsed: unknown = JSON.parse(line);
-          return parsed !== null && typeof parsed === 'object' ? [parsed as Record<string, unknown>] : [];
-        } catch {
-          return [];
-        }
-      });
-    },
+    logRecords: () => jsonRecords(logs),
     async close() {
       restoreOutput();
       restoreEnv(previousEnv);
       await Promise.allSettled([server.close(), sqs.close(), secrets.close()]);
     },
-  };
-}
-
-export function applyEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const previous: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(env)) {
-    previous[name] = process.env[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  return previous;
-}
-
-export function restoreEnv(previous: Record<string, string | undefined>): void {
-  for (const [name, value] of Object.entries(previous)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-}
-
-/** Keeps every line written to stdout and stderr (Powertools writes its JSON lines there). */
-function captureOutput(lines: string[]): () => void {
-  const streams = [process.stdout, process.stderr] as const;
-  const originals = streams.map((stream) => stream.write.bind(stream));
-  let partial = '';
-  for (const stream of streams) {
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      const pieces = (partial + text).split('\n');
-      partial = pieces.pop() ?? '';
-      lines.push(...pieces.filter((line) => line.length > 0));
-      const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-      callback?.();
-      return true;
-    }) as typeof stream.write;
-  }
-  return () => {
-    streams.forEach((stream, index) => {
-      stream.write = originals[index] as typeof stream.write;
-    });
   };
 }

@@ -13,6 +13,7 @@ import {
   putEventsEntrySize,
   startEventBridgeStandIn,
 } from '../../sim/aws/eventBridgeStandIn.ts';
+import { failure, withoutBackoff } from '../support/sdkCalls.ts';
 
 let eventBridge: EventBridgeStandIn;
 const extraClients: EventBridgeClient[] = [];
@@ -44,17 +45,6 @@ const rawCall = (target: string, body: string) =>
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
     body,
   });
-
-/** The SDK's backoff is `Math.random() × base × 2^n`: zero keeps retries instant, the strategy unchanged. */
-const withoutBackoff = () => vi.spyOn(Math, 'random').mockReturnValue(0);
-
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error as Error & { $metadata?: { httpStatusCode?: number; attempts?: number } },
-  );
 
 beforeAll(async () => {
   eventBridge = await startEventBridgeStandIn();

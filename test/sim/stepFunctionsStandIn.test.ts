@@ -20,6 +20,7 @@ import {
   TASK_OUTPUT_MAX_BYTES,
   TASK_TOKEN_MAX_LENGTH,
 } from '../../sim/aws/stepFunctionsStandIn.ts';
+import { failure, withoutBackoff } from '../support/sdkCalls.ts';
 
 let stepFunctions: StepFunctionsStandIn;
 const extraClients: SFNClient[] = [];
@@ -50,17 +51,6 @@ const rawCall = (target: string, body: string) =>
     headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target },
     body,
   });
-
-/** The SDK's backoff is `Math.random() × base × 2^n`: zero keeps retries instant, the strategy unchanged. */
-const withoutBackoff = () => vi.spyOn(Math, 'random').mockReturnValue(0);
-
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error as Error & { $metadata?: { httpStatusCode?: number; attempts?: number } },
-  );
 
 beforeAll(async () => {
   stepFunctions = await startStepFunctionsStandIn();
