@@ -82,10 +82,18 @@ export class AccountAbsentError extends ChatErasureError {
   }
 }
 
+/** Why a record that could not start before the deadline goes back (the audit line's `error`). */
+export const NOT_STARTED = 'not started: too little time left before the deadline';
+
 /** A call of the plan could not start before the deadline: the plan stops for this delivery. */
 export class OutOfTimeError extends ChatErasureError {
   override readonly name = 'OutOfTimeError';
   constructor() {
-    super('not started: too little time left before the deadline');
+    super(NOT_STARTED);
   }
+}
+
+/** The error's name, for a log line or a message (messages may echo resource names or userIds; names never do). */
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
 }

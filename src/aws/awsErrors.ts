@@ -50,8 +50,3 @@ export function isRetryableAwsError(error: unknown): boolean {
   if (typeof status !== 'number') return true;
   return status >= 500 || status === 429;
 }
-
-/** The error's name, for a log line (SDK messages may echo resource names; names never do). */
-export function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
-}

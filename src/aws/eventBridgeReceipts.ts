@@ -5,8 +5,9 @@
  */
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Receipt, ReceiptDelivery } from '../erasure/ports.ts';
+import { errorName } from '../errors.ts';
 import { awsClientOptions } from './awsClientOptions.ts';
-import { errorName, isRetryableAwsError } from './awsErrors.ts';
+import { isRetryableAwsError } from './awsErrors.ts';
 import { eventBridgeModule, onFirstUse } from './lazyModules.ts';
 
 export const RECEIPT_SOURCE = 'chat-erasure';

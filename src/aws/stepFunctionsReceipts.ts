@@ -6,8 +6,9 @@
  */
 import type { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Receipt, ReceiptDelivery } from '../erasure/ports.ts';
+import { errorName } from '../errors.ts';
 import { awsClientOptions } from './awsClientOptions.ts';
-import { errorName, isRetryableAwsError } from './awsErrors.ts';
+import { isRetryableAwsError } from './awsErrors.ts';
 import { onFirstUse, stepFunctionsModule } from './lazyModules.ts';
 
 /** Nobody waits for this token any more: the receipt has nowhere to go, and never will. */

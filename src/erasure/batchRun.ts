@@ -7,6 +7,7 @@
  */
 import type { Context, SQSRecord } from 'aws-lambda';
 import type { UserIdDisplay } from '../configuration.ts';
+import { errorName } from '../errors.ts';
 import {
   type AccountClosureParse,
   INVALID_EVENT_REASONS,
@@ -132,7 +133,7 @@ export class BatchRun {
       completion = await this.#complete(record, parsed, earlierReturned);
     } catch (error) {
       // A bug in one record must not sink the batch: treat it as transient for this record only.
-      const name = error instanceof Error ? error.name : typeof error;
+      const name = errorName(error);
       this.services.log.error('unexpected error while processing a record', {
         messageId: record.messageId,
         errorName: name,

@@ -6,6 +6,7 @@
  * not finished. Every call is bounded by the invocation deadline; nothing that failed is reported done.
  */
 import type { SQSRecord } from 'aws-lambda';
+import { errorName } from '../errors.ts';
 import { visibilityBackoffSeconds } from './backoff.ts';
 import type { BatchRun } from './batchRun.ts';
 import { type ErasureLineage, nextContinuation } from './continuation.ts';
@@ -210,6 +211,6 @@ function warn(context: DecisionContext, warnings: readonly string[]): void {
 function logFailure(context: DecisionContext, message: string, error: unknown): void {
   context.run.services.log.error(message, {
     messageId: context.record.messageId,
-    errorName: error instanceof Error ? error.name : typeof error,
+    errorName: errorName(error),
   });
 }

@@ -2,6 +2,7 @@
  * What happens to one record once its plan run (or its parse) is over: the pure part of DESIGN.md's
  * outcomes, error table and plan rules, apart from all I/O.
  */
+import { NOT_STARTED } from '../errors.ts';
 import { INVALID_EVENT_REASONS } from './accountClosureEvent.ts';
 import type { PlanResult } from './plan/planResult.ts';
 import type { FailureReason } from './ports.ts';
@@ -27,7 +28,6 @@ export type RecordCompletion =
   /** Not attempted: the secret could not be read, an earlier FIFO message was returned, or a bug threw. */
   | { type: 'not-attempted'; transient: boolean; detail: string };
 
-const NOT_STARTED = 'not started: too little time left before the deadline';
 const OUT_OF_TIME = 'ran out of time before the plan finished, with nothing removed in this delivery';
 
 /**

@@ -5,7 +5,7 @@
  * malformed, gets an answer and one log line.
  */
 
-import { errorName, isRetryableAwsError } from '../aws/awsErrors.ts';
+import { isRetryableAwsError } from '../aws/awsErrors.ts';
 import type { UserIdDisplay } from '../configuration.ts';
 import {
   INVALID_EVENT_REASONS,
@@ -14,6 +14,7 @@ import {
 } from '../erasure/accountClosureEvent.ts';
 import { InvocationDeadline } from '../erasure/invocationDeadline.ts';
 import { type UserReference, userReferenceFor } from '../erasure/userReference.ts';
+import { errorName } from '../errors.ts';
 import { ANSWERS, accepted, type IngressAnswer, invalidEvent } from './answers.ts';
 import type { ErasureQueue } from './erasureQueue.ts';
 import {

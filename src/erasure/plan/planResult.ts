@@ -3,6 +3,7 @@
  * the run ended, and what this delivery removed (what decides `absent` against `erased`, and whether a
  * run that ran out of time is `continued`).
  */
+import type { StepFailureClass } from '../../errors.ts';
 import type { StepName } from './erasureSteps.ts';
 
 /** One step's result, as the audit line and the receipt show it. */
@@ -34,7 +35,7 @@ export type PlanEnding =
   | {
       type: 'failed';
       step: StepName;
-      failureClass: 'transient' | 'permanent' | 'unverified';
+      failureClass: StepFailureClass;
       detail: string;
       errorCode?: number;
     }
