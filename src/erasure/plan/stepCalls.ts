@@ -15,8 +15,12 @@ export type Subject = 'user' | 'other';
 
 export type Reply<T> =
   | { kind: 'ok'; answer: T }
-  /** The item (another account, a group, a contact group) no longer exists: done for that item. */
-  | { kind: 'gone'; errorCode?: number }
+  /**
+   * The item (another account, a group, a contact group) no longer exists: done for that item.
+   * `account`: it was another account's "does not exist" (not "already gone"), so a request that names
+   * both an item and another account (a group and its new owner) knows which one is missing.
+   */
+  | { kind: 'gone'; account?: true; errorCode?: number }
   /** The app's edition lacks the feature: nothing of that kind can exist. */
   | { kind: 'not-enabled'; errorCode?: number };
 
@@ -93,7 +97,7 @@ export class StepCalls {
       }
       case 'absent':
         if (options.about === 'user') throw new AccountAbsentError(outcome.errorCode);
-        return { kind: 'gone', ...code };
+        return { kind: 'gone', account: true, ...code };
       case 'gone':
         return { kind: 'gone', ...code };
       case 'not-enabled':

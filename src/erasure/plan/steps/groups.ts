@@ -38,8 +38,6 @@ const memberAnswer = z.object({
   Next: z.string().optional(),
 });
 const writeAnswer = z.object({});
-/** The group itself is gone (DESIGN.md: per-item "already gone" for groups). */
-const GROUP_GONE: ReadonlySet<number> = new Set([10010, 10015]);
 /** Members asked to take over an owned group, in order, before the delivery gives up (and retries). */
 const SUCCESSOR_TRIES = 3;
 
@@ -182,10 +180,9 @@ async function leave(context: StepContext, group: Membership, counts: GroupCount
       counts.transferred++;
       return removeMember();
     }
-    if (reply.kind === 'gone' && reply.errorCode !== undefined && GROUP_GONE.has(reply.errorCode))
-      return 'gone';
-    // Any other refusal is about this member (its account no longer exists, 10019): the user still owns
-    // the group, so the next longest-standing member is asked.
+    if (reply.kind === 'gone' && !reply.account) return 'gone';
+    // The member's account no longer exists (10019), or the edition refuses: the user still owns the
+    // group, so the next longest-standing member is asked.
   }
   if (successors.length > SUCCESSOR_TRIES) {
     throw new StepFailedError(
