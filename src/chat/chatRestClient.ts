@@ -142,14 +142,10 @@ export class ChatRestClient implements ChatApi {
       for await (const chunk of response.body) {
         const buffer = chunk as Buffer;
         size += buffer.length;
-        if (size > MAX_ANSWER_BYTES) {
+        // Never more than was reserved: at most 8 MiB, and HTTP framing ends a body at its declared length.
+        if (size > heldBytes) {
           response.body.destroy();
           throw new AnswerTooLarge();
-        }
-        if (size > heldBytes) {
-          // More than declared: take the rest as it comes (bounded by MAX_ANSWER_BYTES and the timeout).
-          await this.#memory.take(size - heldBytes, signal);
-          heldBytes = size;
         }
         chunks.push(buffer);
       }
