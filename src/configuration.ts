@@ -49,7 +49,7 @@ export interface Configuration {
 const PREFIX = 'chat-erasure configuration:';
 
 /** DESIGN.md: no command may be paced at more than this between two starts of one instance. */
-export const MAX_SPACING_MS = 10_000;
+const MAX_SPACING_MS = 10_000;
 
 // Plain decimal only: `0x10`, `1e3` or `Infinity` in a deploy parameter is a typo, not a number.
 const decimal = (pattern: RegExp) =>

@@ -22,7 +22,7 @@ const sdkAppIdSchema = z.union([
     .refine(Number.isSafeInteger),
 ]);
 
-export const adminSecretSchema = z.object({
+const adminSecretSchema = z.object({
   sdkAppId: sdkAppIdSchema,
   adminIdentifier: z.string().min(1),
   secretKey: z.string().min(1),

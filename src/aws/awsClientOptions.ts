@@ -5,9 +5,9 @@
  */
 
 /** Connecting to an AWS endpoint in the same region takes milliseconds; a second is a dead endpoint. */
-export const AWS_CONNECTION_TIMEOUT_MS = 1000;
+const AWS_CONNECTION_TIMEOUT_MS = 1000;
 /** One attempt of one call: generous for SQS and Secrets Manager, short against a 60 s function timeout. */
-export const AWS_REQUEST_TIMEOUT_MS = 3000;
+const AWS_REQUEST_TIMEOUT_MS = 3000;
 
 /**
  * Client options with the two timeouts (pass to any SDK v3 client constructor).

@@ -12,8 +12,8 @@ import { queueUrlFromArn } from './redelivery.ts';
 
 const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
 
-/** The SendMessage input of a continuation; pure, so the contract is tested without a queue. */
-export function continuationMessage(
+/** The SendMessage input of a continuation (the attributes DESIGN.md names, FIFO group and deduplication id). */
+function continuationMessage(
   queueUrl: string,
   record: SQSRecord,
   attributes: ContinuationAttributes,

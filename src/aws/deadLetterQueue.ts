@@ -55,7 +55,7 @@ export function deadLetterMessage(
  * names it `InvalidParameterValue`, `AWS.SimpleQueueService.InvalidParameterValue` or
  * `InvalidParameterValueException`. Any other refusal is not about size.
  */
-export function isMessageTooLarge(error: unknown): boolean {
+function isMessageTooLarge(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
     /InvalidParameterValue(Exception)?$/.test(error.name) &&

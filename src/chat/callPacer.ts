@@ -37,7 +37,7 @@ const TIMER_SLACK_MS = 2;
 const EARLY_GRANT_MS = 1;
 
 /** Share of the budget deliberately left unused (see the constructor). */
-export const DEFAULT_HEADROOM = 0.02;
+const DEFAULT_HEADROOM = 0.02;
 
 interface Waiter {
   /** The latest clock time at which this caller may still start its call. */

@@ -13,16 +13,16 @@ import type { CommandPacers } from './commandPacers.ts';
 import { dispatchRequest, Pool } from './undiciParts.ts';
 
 /** The throttled class pauses the command (60011: every command) for this long, counted from the answer. */
-export const THROTTLE_PAUSE_MS = 1000;
+const THROTTLE_PAUSE_MS = 1000;
 
 /** The per-app limit: its throttle pauses every command, not only the one that got it. */
 const APP_WIDE_THROTTLE_CODE = 60011;
 
 /** Answers larger than this are not the documented JSON: reading stops there (transient). */
-export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 /** What an instance buffers of Chat answers at once (further reads wait). */
-export const MAX_BUFFERED_ANSWER_BYTES = 64 * 1024 * 1024;
+const MAX_BUFFERED_ANSWER_BYTES = 64 * 1024 * 1024;
 
 const TIMEOUT_ERROR_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',

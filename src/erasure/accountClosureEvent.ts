@@ -13,7 +13,7 @@ import * as z from 'zod';
 export type Envelope = 'plain' | 'sns' | 'eventbridge';
 
 /** Longest accepted userId, in UTF-8 bytes (the Chat UserID limit). */
-export const USER_ID_MAX_BYTES = 32;
+const USER_ID_MAX_BYTES = 32;
 
 /** Longest accepted Step Functions task token, in characters (the AWS API limit). */
 export const TASK_TOKEN_MAX_CHARS = 2048;

@@ -35,7 +35,7 @@ const METRIC_BY_OUTCOME: Record<AuditOutcome, string> = {
 };
 
 /** One metric per step (a bounded set of names): what the step's listings found and removed. */
-export const STEP_REMOVED_METRIC: Readonly<Record<StepName, string>> = {
+const STEP_REMOVED_METRIC: Readonly<Record<StepName, string>> = {
   kick: 'KickDone',
   friends: 'FriendsRemoved',
   blocklist: 'BlocklistRemoved',

@@ -5,14 +5,14 @@
  */
 
 /** Visibility backoff of the first retry (receive count 1), in seconds (DESIGN.md "Rate budget…"). */
-export const VISIBILITY_BACKOFF_BASE_SECONDS = 30;
+const VISIBILITY_BACKOFF_BASE_SECONDS = 30;
 /** DESIGN.md's cap. SQS itself would allow 43 200 s; 15 minutes keeps an erasure's delay bounded. */
-export const VISIBILITY_BACKOFF_CAP_SECONDS = 900;
+const VISIBILITY_BACKOFF_CAP_SECONDS = 900;
 /** In-process retry: doocs/qcloud-im-server-sdk-java's `200 ms × 2^attempt`, capped at 10 s (API.md §3). */
-export const IN_PROCESS_RETRY_BASE_MS = 200;
-export const IN_PROCESS_RETRY_CAP_MS = 10_000;
+const IN_PROCESS_RETRY_BASE_MS = 200;
+const IN_PROCESS_RETRY_CAP_MS = 10_000;
 /** ±20 %: the factor runs from 0.8 (random 0) up to, not including, 1.2 (random → 1). */
-export const JITTER_FRACTION = 0.2;
+const JITTER_FRACTION = 0.2;
 
 /**
  * Seconds to hide a record that is going back to the queue: min(30 × 2^(receiveCount − 1), 900) with

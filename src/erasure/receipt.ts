@@ -11,7 +11,7 @@ import { residualsOf } from './plan/planResult.ts';
 import type { FailureReason, Receipt } from './ports.ts';
 
 /** A requestId longer than this is cut in the receipt (`requestIdTruncated: true`). */
-export const RECEIPT_REQUEST_ID_MAX_CHARS = 1024;
+const RECEIPT_REQUEST_ID_MAX_CHARS = 1024;
 
 /** How the record ended, as far as the receipt is concerned. */
 export type ReceiptEnding =

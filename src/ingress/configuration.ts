@@ -20,10 +20,10 @@ export interface IngressConfiguration {
   logUserId: UserIdDisplay;
 }
 
-export const INGRESS_CONFIGURATION_PREFIX = 'chat-erasure ingress configuration:';
+const INGRESS_CONFIGURATION_PREFIX = 'chat-erasure ingress configuration:';
 
 /** DESIGN.md: INGRESS_MAX_SKEW_SECONDS is 300 unless set, and must lie in 30–3,600. */
-export const MAX_SKEW_SECONDS = { default: 300, min: 30, max: 3600 } as const;
+const MAX_SKEW_SECONDS = { default: 300, min: 30, max: 3600 } as const;
 
 // Plain decimal integers only, as for the erasure function: `0x10` or `1e3` in a parameter is a typo.
 const integer = z

@@ -15,7 +15,7 @@ export interface ErasureQueue {
 }
 
 /** SHA-256 of the text's UTF-8 bytes, lower-case hex (64 characters). */
-export function sha256Hex(text: string): string {
+function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 

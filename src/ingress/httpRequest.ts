@@ -6,7 +6,7 @@
  */
 
 /** The one path served; a trailing `/` is tolerated. */
-export const INGRESS_PATH = '/erasures';
+const INGRESS_PATH = '/erasures';
 
 /** Largest accepted body, in bytes after base64 decoding (16 KiB). */
 export const MAX_BODY_BYTES = 16 * 1024;

@@ -11,7 +11,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const TIMESTAMP_HEADER = 'x-chat-erasure-timestamp';
 export const SIGNATURE_HEADER = 'x-chat-erasure-signature';
-export const SIGNATURE_SCHEME = 'v1';
+const SIGNATURE_SCHEME = 'v1';
 
 /** Why a signature was refused (logged, never answered). */
 export type SignatureFailure =

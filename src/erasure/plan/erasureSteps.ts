@@ -5,7 +5,7 @@
  */
 
 /** Every step, in the plan's fixed order (DESIGN.md). */
-export const ERASURE_STEP_NAMES = [
+const ERASURE_STEP_NAMES = [
   'kick',
   'friends',
   'blocklist',
@@ -56,7 +56,7 @@ export const ACCOUNT_CLASS_COMMANDS: ReadonlySet<ChatCommandPath> = new Set([
 ]);
 
 /** The lower default's cap: `account_delete` and `account_check` get min(CALL_BUDGET_PER_SECOND, this). */
-export const ACCOUNT_CLASS_BUDGET = 100;
+const ACCOUNT_CLASS_BUDGET = 100;
 
 /**
  * Reads `ERASURE_STEPS`: names separated by commas, lower case, spaces around names ignored. Returns the

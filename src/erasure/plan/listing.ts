@@ -6,7 +6,7 @@
 import { StepFailedError } from '../../errors.ts';
 
 /** No listing of one user takes more pages than this (the largest lists are a few thousand items). */
-export const MAX_PAGES = 1000;
+const MAX_PAGES = 1000;
 
 /** How many removal calls of one record run at once; the pacers bound the rate, this bounds the burst. */
 export const REMOVAL_CONCURRENCY = 8;

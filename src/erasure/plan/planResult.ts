@@ -59,14 +59,14 @@ export interface PlanResult {
  * What no step can erase (DESIGN.md "Security and privacy"): no API looks up entries others hold, and no
  * API erases a user's messages. Every receipt names them.
  */
-export const UNREACHABLE_RESIDUALS = [
+const UNREACHABLE_RESIDUALS = [
   'one-way friend entries held by others',
   'blocklist entries held by others',
   "messages on the other party's side and in groups",
 ] as const;
 
 /** What a step leaves by design, beyond the unreachable, when it runs. */
-export const STEP_RESIDUALS: Readonly<Partial<Record<StepName, readonly string[]>>> = {
+const STEP_RESIDUALS: Readonly<Partial<Record<StepName, readonly string[]>>> = {
   profile: [
     'profile settings (AllowType, AdminForbidType, MsgSettings) and custom fields not listed in PROFILE_CUSTOM_TAGS',
   ],

@@ -10,7 +10,7 @@ import type { ErasureStep, ProfileCustomTag } from '../step.ts';
 import { requireItem } from '../stepCalls.ts';
 
 /** The standard personal fields and the value that clears each. */
-export const STANDARD_PROFILE_FIELDS: Readonly<Record<string, string | number>> = {
+const STANDARD_PROFILE_FIELDS: Readonly<Record<string, string | number>> = {
   Tag_Profile_IM_Nick: '',
   Tag_Profile_IM_Gender: 'Gender_Type_Unknown',
   Tag_Profile_IM_BirthDay: 0,
@@ -36,7 +36,7 @@ const getAnswer = z.object({
 const setAnswer = z.object({});
 
 /** Every field the step clears, with its cleared value. */
-export function clearedValues(customTags: readonly ProfileCustomTag[]): Map<string, string | number> {
+function clearedValues(customTags: readonly ProfileCustomTag[]): Map<string, string | number> {
   return new Map([
     ...Object.entries(STANDARD_PROFILE_FIELDS),
     ...customTags.map(({ tag, integer }): [string, string | number] => [tag, integer ? 0 : '']),
