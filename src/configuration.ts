@@ -70,7 +70,8 @@ const queueUrl = z
   .string()
   .trim()
   .regex(QUEUE_URL_PATTERN, 'expected http(s)://host[:port]/<12-digit account>/<queue name>')
-  .refine((url) => url.slice(url.lastIndexOf('/') + 1).replace(/\.fifo$/, '').length <= 80, {
+  // SQS counts a FIFO queue's `.fifo` suffix toward the 80-character name limit.
+  .refine((url) => url.slice(url.lastIndexOf('/') + 1).length <= 80, {
     message: 'the queue name is longer than 80 characters',
   });
 

@@ -269,6 +269,12 @@ describe('DLQ_URL', () => {
   ])('accepts %s', (url) => {
     expect(load({ DLQ_URL: url }).dlqUrl).toBe(url);
   });
+
+  it('refuses a FIFO queue name over 80 characters with its suffix', () => {
+    const url = `https://sqs.us-east-1.amazonaws.com/123456789012/${'q'.repeat(76)}.fifo`;
+    expect(errorFor({ ...minimal(), DLQ_URL: url }).message).toContain('longer than 80 characters');
+    expect(load({ DLQ_URL: url.replace('q.fifo', '.fifo') }).dlqUrl).toContain('.fifo');
+  });
 });
 
 describe('CHAT_TIMEOUT_MS', () => {
