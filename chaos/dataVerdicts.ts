@@ -3,8 +3,9 @@
  * step of every plan that finished one of the user's erasures, what the simulator still holds about the
  * user, allowing only the documented residuals: one-way friend entries held by others, blocklist entries
  * held by others, the other side of conversations, messages in groups, AVChatRoom memberships not owned,
- * profile settings and custom fields outside PROFILE_CUSTOM_TAGS. A step is waived for a user when the chaos
- * itself lied about it (an injected "does not exist", "gone" or "not enabled" answer, or an ignored kick).
+ * entries on the lists of followers whose accounts were deleted (done for that item), profile settings and
+ * custom fields outside PROFILE_CUSTOM_TAGS. A step is waived for a user when the chaos itself lied about it
+ * (an injected "does not exist", "gone" or "not enabled" answer, or an ignored kick).
  */
 import type { PersonalData, RequestLogEntry } from '../sim/chat-api/index.ts';
 import { faultKindOf } from './chatFaultMix.ts';
@@ -96,7 +97,7 @@ export function judgePersonalData(input: {
         continue;
       }
       checkedSteps++;
-      for (const problem of stepLeftovers(step, left, input.data)) {
+      for (const problem of stepLeftovers(step, left, input.data, input.chat)) {
         problems.push(`${userId}: erased by a plan with ${step}, but ${problem}`);
       }
     }
@@ -106,7 +107,7 @@ export function judgePersonalData(input: {
 }
 
 /** What is left of one step's data that the step should have removed. */
-function stepLeftovers(step: PlanStep, left: PersonalData, data: SeededData): string[] {
+function stepLeftovers(step: PlanStep, left: PersonalData, data: SeededData, chat: ChatView): string[] {
   const found: string[] = [];
   const some = (what: string, items: readonly unknown[]) => {
     if (items.length > 0) found.push(`${what} left: ${items.length}`);
@@ -130,7 +131,11 @@ function stepLeftovers(step: PlanStep, left: PersonalData, data: SeededData): st
       break;
     case 'follows':
       some('accounts it follows', left.following);
-      some('followers', left.followers);
+      // A deleted follower's entry is done for that item (DESIGN.md "Absent"): nothing can act on its list.
+      some(
+        'followers',
+        left.followers.filter((follower) => chat.hasAccount(follower)),
+      );
       break;
     case 'conversations':
       some('conversations', left.conversations);

@@ -696,7 +696,7 @@ describe('judging personal data', () => {
   } as unknown as SeededData;
   const view = (left: PersonalData): ChatView => ({
     personalDataOf: () => left,
-    hasAccount: () => true,
+    hasAccount: (id) => !id.startsWith('deleted-'),
     groupOf: () => ({}),
     friendsOf: () => ['chaos-b-0'],
   });
@@ -714,7 +714,13 @@ describe('judging personal data', () => {
   it('accepts the documented residuals', () => {
     const left = { ...empty('u'), accountExists: false };
     left.groups = [{ groupId: 'live', type: 'AVChatRoom', role: 'Member', joinTime: 1 }];
+    // A deleted follower's list cannot be acted on: done for that item (DESIGN.md "Absent").
+    left.followers = ['deleted-follower'];
     expect(judge(left, everyStep).problems).toEqual([]);
+    left.followers = ['deleted-follower', 'live-follower'];
+    expect(judge(left, ['follows']).problems).toEqual([
+      'u: erased by a plan with follows, but followers left: 1',
+    ]);
   });
 
   it('finds what a step should have removed, by the steps of the plans that erased the user', () => {

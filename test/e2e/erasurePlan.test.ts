@@ -173,6 +173,37 @@ describe('absent', () => {
     expect(attempts).toHaveLength(1);
     expect(w.chat.personalDataOf('plan_fol').followers).toEqual(['plan_fol_gone']);
   });
+
+  it('takes "no longer followed" for the one direction it answers: the same account still following the user is removed', async () => {
+    const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'follows' } });
+    w.chat.seed({
+      accounts: ['plan_mutual', 'plan_mutual_pal'],
+      follows: [
+        { follower: 'plan_mutual', followee: 'plan_mutual_pal' },
+        { follower: 'plan_mutual_pal', followee: 'plan_mutual' },
+      ],
+    });
+    // The user's unfollow of the pal answers "not on the list" (31704) while the pal's entry for the user
+    // fails once with a transient per-item code: the read-back must still see and remove the pal's entry.
+    w.chat.injectFault({
+      type: 'item-error',
+      code: 31704,
+      command: 'follow_delete',
+      fromAccount: 'plan_mutual',
+    });
+    w.chat.injectFault({
+      type: 'item-error',
+      code: 30006,
+      command: 'follow_delete',
+      fromAccount: 'plan_mutual_pal',
+    });
+    const { audits } = await run(w, [event({ userId: 'plan_mutual' })]);
+    expect(audits[0]).toMatchObject({
+      outcome: 'erased',
+      steps: { follows: { result: 'done', verified: true } },
+    });
+    expect(w.chat.personalDataOf('plan_mutual').followers).toEqual([]);
+  });
 });
 
 describe('not enabled', () => {

@@ -52,12 +52,15 @@ async function listFollows(
   return notEnabled ? undefined : accounts;
 }
 
-type Follow = { direction: 'following' | 'follower'; account: string };
+type Direction = 'following' | 'follower';
+type Follow = { direction: Direction; account: string };
 
 export const follows: ErasureStep = async ({ userId, calls, tally }) => {
   let notEnabled = false;
-  // Follows of or by an account that no longer exists are done for that item (DESIGN.md "Absent").
-  const gone = new Set<string>();
+  // Follows of or by an account that no longer exists are done for that item (DESIGN.md "Absent"), in that
+  // direction only: "the user no longer follows X" says nothing about X's entry for the user on X's list.
+  const done = new Set<string>();
+  const key = (direction: Direction, account: string) => `${direction}\u0000${account}`;
   const list = async (): Promise<Follow[]> => {
     const following = await listFollows(calls, userId, FOLLOWING);
     const followers = following === undefined ? undefined : await listFollows(calls, userId, FOLLOWERS);
@@ -68,25 +71,44 @@ export const follows: ErasureStep = async ({ userId, calls, tally }) => {
     return [
       ...following.map((account) => ({ direction: 'following' as const, account })),
       ...followers.map((account) => ({ direction: 'follower' as const, account })),
-    ].filter((follow) => !gone.has(follow.account));
+    ].filter((follow) => !done.has(key(follow.direction, follow.account)));
   };
-  const unfollow = async (from: string, to: readonly string[], about: 'user' | 'other') => {
+  const unfollowAsUser = async (to: readonly string[]) => {
     const reply = await calls.send(
       'follow/follow_delete',
-      { From_Account: from, To_Account: to },
+      { From_Account: userId, To_Account: to },
       deleteAnswer,
-      { about },
+      { about: 'user' },
+    );
+    if (reply.kind !== 'ok') return;
+    const items = (reply.answer.ResultItem ?? []).map((item) => ({
+      id: item.To_Account,
+      code: item.ResultCode,
+      about: 'other' as const,
+    }));
+    for (const account of checkItems(items)) done.add(key('following', account));
+    calls.countRemoval();
+  };
+  // The follower's own list: `From_Account` is the follower, the only item the user.
+  const removeFromFollower = async (follower: string) => {
+    const reply = await calls.send(
+      'follow/follow_delete',
+      { From_Account: follower, To_Account: [userId] },
+      deleteAnswer,
+      { about: 'other' },
     );
     if (reply.kind === 'gone') {
       // The follower itself no longer exists.
-      gone.add(from);
+      done.add(key('follower', follower));
     } else if (reply.kind === 'ok') {
       const items = (reply.answer.ResultItem ?? []).map((item) => ({
         id: item.To_Account,
         code: item.ResultCode,
         about: item.To_Account === userId ? ('user' as const) : ('other' as const),
       }));
-      for (const account of checkItems(items)) gone.add(account);
+      // Only the user's own "does not exist" or a permanent code matters here (checkItems throws); an
+      // "already gone" item is left to the read-back, which still lists the follower if it was not.
+      checkItems(items);
       calls.countRemoval();
     }
   };
@@ -94,9 +116,8 @@ export const follows: ErasureStep = async ({ userId, calls, tally }) => {
     const following = left.flatMap((follow) => (follow.direction === 'following' ? [follow.account] : []));
     const followers = left.flatMap((follow) => (follow.direction === 'follower' ? [follow.account] : []));
     const work: (() => Promise<void>)[] = [
-      ...batchesOf(following, DELETE_BATCH).map((batch) => () => unfollow(userId, batch, 'user')),
-      // The follower's own list: a follower that no longer exists is done for that item.
-      ...followers.map((follower) => () => unfollow(follower, [userId], 'other')),
+      ...batchesOf(following, DELETE_BATCH).map((batch) => () => unfollowAsUser(batch)),
+      ...followers.map((follower) => () => removeFromFollower(follower)),
     ];
     await forEachLimited(work, REMOVAL_CONCURRENCY, (run) => run());
   };
