@@ -2,7 +2,7 @@
  * The erasure plan through the real bundle against the simulator: every step and its rules (DESIGN.md
  * "Erasure plan"), read back against the simulator's own state.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ErasureWorld } from '../../sim/erasureWorld.ts';
 import { CUSTOM_TAGS, FULL_PLAN, SIMULATOR_CUSTOM_TAGS, seedFullUser } from '../../sim/planSeeds.ts';
 import {
@@ -405,7 +405,7 @@ describe('groups the user owns', () => {
   });
 });
 
-describe('a successor that no longer exists', () => {
+describe('handing over an owned group while its members change', () => {
   it('asks the next longest-standing member: the user never stays owner of a group reported done', async () => {
     const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'groups' } });
     w.chat.seed({
@@ -432,6 +432,111 @@ describe('a successor that no longer exists', () => {
     });
     expect(w.chat.groupOf('plan-heir')?.owner).toBe('plan_heir_next');
     expect(w.chat.personalDataOf('plan_heir_owner').groups).toEqual([]);
+  });
+
+  it('reads the members again when the chosen one left while the owner was choosing (both closing at once)', async () => {
+    const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'groups' } });
+    w.chat.seed({
+      accounts: ['plan_team_owner', 'plan_team_first', 'plan_team_next'],
+      groups: [
+        {
+          groupId: 'plan-team',
+          type: 'Public',
+          owner: 'plan_team_owner',
+          members: [
+            { account: 'plan_team_owner', role: 'Owner', joinTime: 1_600_000_000 },
+            { account: 'plan_team_first', joinTime: 1_700_000_100 },
+            { account: 'plan_team_next', joinTime: 1_700_000_200 },
+          ],
+        },
+      ],
+    });
+    // The owner's member list is read while the first member is still in the group, and arrives late;
+    // meanwhile the first member's own erasure (another instance) takes it out of the group. The owner's
+    // change_group_owner to it is then refused (the simulator's 10004, a permanent class).
+    w.chat.injectFault({ type: 'delay', ms: 700, command: 'get_group_member_info', times: 1 });
+    const owner = run(w, [event({ userId: 'plan_team_owner' })]);
+    await vi.waitFor(() => {
+      expect(w.chat.requests.some((request) => request.command === 'get_group_member_info')).toBe(true);
+    });
+    const member = await run(w, [event({ userId: 'plan_team_first' })]);
+    const { audits } = await owner;
+    const refused = w.chat.requests.filter(
+      (request) => request.command === 'change_group_owner' && request.errorCode !== 0,
+    );
+    expect(refused.map((request) => request.errorCode)).toEqual([10004]);
+    expect(member.audits[0]).toMatchObject({ outcome: 'erased' });
+    expect(audits[0]).toMatchObject({
+      outcome: 'erased',
+      steps: { groups: { result: 'done', verified: true, transferred: 1 } },
+    });
+    expect(w.chat.groupOf('plan-team')?.owner).toBe('plan_team_next');
+    expect(w.chat.personalDataOf('plan_team_owner').groups).toEqual([]);
+    expect(w.chat.personalDataOf('plan_team_first').groups).toEqual([]);
+  });
+
+  it('hands on a group it was given while leaving it (an owner closing at the same time chose it)', async () => {
+    const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'groups' } });
+    w.chat.seed({
+      accounts: ['plan_given_owner', 'plan_given_first', 'plan_given_next'],
+      groups: [
+        {
+          groupId: 'plan-given',
+          type: 'Public',
+          owner: 'plan_given_owner',
+          members: [
+            { account: 'plan_given_owner', role: 'Owner', joinTime: 1_600_000_000 },
+            { account: 'plan_given_first', joinTime: 1_700_000_100 },
+            { account: 'plan_given_next', joinTime: 1_700_000_200 },
+          ],
+        },
+      ],
+    });
+    // The member's group list says "member" and arrives late; meanwhile the owner's erasure (another
+    // instance) hands the group to it. Its delete_group_member is then refused: it is the owner now.
+    w.chat.injectFault({ type: 'delay', ms: 700, command: 'get_joined_group_list', times: 1 });
+    const member = run(w, [event({ userId: 'plan_given_first' })]);
+    await vi.waitFor(() => {
+      expect(w.chat.requests.some((request) => request.command === 'get_joined_group_list')).toBe(true);
+    });
+    const owner = await run(w, [event({ userId: 'plan_given_owner' })]);
+    expect(owner.audits[0]).toMatchObject({ outcome: 'erased', steps: { groups: { transferred: 1 } } });
+    const { audits } = await member;
+    const refused = w.chat.requests.filter(
+      (request) => request.command === 'delete_group_member' && request.errorCode !== 0,
+    );
+    expect(refused.map((request) => request.errorCode)).toEqual([10004]);
+    expect(audits[0]).toMatchObject({
+      outcome: 'erased',
+      steps: { groups: { result: 'done', verified: true, transferred: 1 } },
+    });
+    expect(w.chat.groupOf('plan-given')?.owner).toBe('plan_given_next');
+    expect(w.chat.personalDataOf('plan_given_owner').groups).toEqual([]);
+    expect(w.chat.personalDataOf('plan_given_first').groups).toEqual([]);
+  });
+
+  it('still fails the step when a member still in the group is refused', async () => {
+    const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'groups' } });
+    w.chat.seed({
+      accounts: ['plan_stuck_owner', 'plan_stuck_member'],
+      groups: [
+        {
+          groupId: 'plan-stuck',
+          type: 'Public',
+          owner: 'plan_stuck_owner',
+          members: [{ account: 'plan_stuck_member', joinTime: 1_700_000_100 }],
+        },
+      ],
+    });
+    w.chat.injectFault({ type: 'error-code', code: 10004, command: 'change_group_owner', times: 1 });
+    const { audits } = await run(w, [event({ userId: 'plan_stuck_owner' })]);
+    expect(audits[0]).toMatchObject({
+      outcome: 'dead-lettered',
+      failureReason: 'permanent-error',
+      failedStep: 'groups',
+      errorCode: 10004,
+    });
+    expect(w.chat.groupOf('plan-stuck')?.owner).toBe('plan_stuck_owner');
   });
 });
 

@@ -140,57 +140,109 @@ async function successorsOf({ userId, calls }: StepContext, groupId: string): Pr
   return others.map((member) => member.account);
 }
 
+interface Refused {
+  kind: 'refused';
+  error: StepFailedError;
+}
+
+/**
+ * Runs a group write whose refusal may come from a change made since the step looked (another erasure
+ * running at the same time): a permanent refusal is returned, not thrown, so the caller can look again
+ * before it stands. Tencent does not document these refusals' codes (the simulator answers 10004).
+ */
+async function refusable<T>(write: () => Promise<T>): Promise<T | Refused> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof StepFailedError && error.failureClass === 'permanent')
+      return { kind: 'refused', error };
+    throw error;
+  }
+}
+
 /** Leaves (or hands over, or destroys) one group; resolves whether the group turned out to be gone. */
 async function leave(context: StepContext, group: Membership, counts: GroupCounts): Promise<'left' | 'gone'> {
-  const { userId, calls, settings } = context;
-  const destroy = async () => {
-    const reply = await calls.send(
-      'group_open_http_svc/destroy_group',
-      { GroupId: group.groupId },
-      writeAnswer,
-      {
-        about: 'other',
-        removes: true,
-      },
-    );
-    if (reply.kind === 'ok') counts.destroyed++;
-    return reply.kind === 'ok' ? 'left' : 'gone';
-  };
-  const removeMember = async () => {
-    const reply = await calls.send(
-      'group_open_http_svc/delete_group_member',
-      { GroupId: group.groupId, MemberToDel_Account: [userId], Silence: 1 },
-      writeAnswer,
-      { about: 'other', removes: true },
-    );
-    return reply.kind === 'ok' ? 'left' : 'gone';
-  };
-  if (!group.owned) return removeMember();
-  if (settings.groupOwnerPolicy === 'destroy' || group.type === 'AVChatRoom') return destroy();
-  const successors = await successorsOf(context, group.groupId);
+  if (group.owned) return leaveOwned(context, group, counts);
+  const left = await refusable(() => removeMember(context, group.groupId));
+  if (typeof left === 'string') return left;
+  // A member closing at the same time may have handed the group to the user since the list was read, and an
+  // owner cannot simply leave: look again, and take the owner's way out if that is what happened.
+  const now = (await listMemberships(context)).find((membership) => membership.groupId === group.groupId);
+  if (now === undefined) return 'left';
+  if (!now.owned) throw left.error;
+  return leaveOwned(context, now, counts);
+}
+
+async function removeMember({ userId, calls }: StepContext, groupId: string): Promise<'left' | 'gone'> {
+  const reply = await calls.send(
+    'group_open_http_svc/delete_group_member',
+    { GroupId: groupId, MemberToDel_Account: [userId], Silence: 1 },
+    writeAnswer,
+    { about: 'other', removes: true },
+  );
+  return reply.kind === 'ok' ? 'left' : 'gone';
+}
+
+async function destroy(
+  { calls }: StepContext,
+  groupId: string,
+  counts: GroupCounts,
+): Promise<'left' | 'gone'> {
+  const reply = await calls.send('group_open_http_svc/destroy_group', { GroupId: groupId }, writeAnswer, {
+    about: 'other',
+    removes: true,
+  });
+  if (reply.kind === 'ok') counts.destroyed++;
+  return reply.kind === 'ok' ? 'left' : 'gone';
+}
+
+/** Hands over (to the longest-standing other member) or destroys a group the user owns. */
+async function leaveOwned(
+  context: StepContext,
+  group: Membership,
+  counts: GroupCounts,
+): Promise<'left' | 'gone'> {
+  const { calls, settings } = context;
+  if (settings.groupOwnerPolicy === 'destroy' || group.type === 'AVChatRoom') {
+    return destroy(context, group.groupId, counts);
+  }
+  let successors = await successorsOf(context, group.groupId);
   if (successors === 'gone') return 'gone';
-  for (const successor of successors.slice(0, SUCCESSOR_TRIES)) {
-    const reply = await calls.send(
-      'group_open_http_svc/change_group_owner',
-      { GroupId: group.groupId, NewOwner_Account: successor },
-      writeAnswer,
-      { about: 'other' },
+  for (let tries = 0; tries < SUCCESSOR_TRIES && successors.length > 0; tries++) {
+    const successor = successors[0] as string;
+    const reply = await refusable(() =>
+      calls.send(
+        'group_open_http_svc/change_group_owner',
+        { GroupId: group.groupId, NewOwner_Account: successor },
+        writeAnswer,
+        { about: 'other' },
+      ),
     );
+    if (reply.kind === 'refused') {
+      // The member may have left since the list was read (its own erasure, running at the same time): read
+      // the members again. Refusing one still there stands.
+      const now = await successorsOf(context, group.groupId);
+      if (now === 'gone') return 'gone';
+      if (now.includes(successor)) throw reply.error;
+      successors = now;
+      continue;
+    }
     if (reply.kind === 'ok') {
       counts.transferred++;
-      return removeMember();
+      return removeMember(context, group.groupId);
     }
     if (reply.kind === 'gone' && !reply.account) return 'gone';
     // The member's account no longer exists (10019), or the edition refuses: the user still owns the
     // group, so the next longest-standing member is asked.
+    successors = successors.slice(1);
   }
-  if (successors.length > SUCCESSOR_TRIES) {
+  if (successors.length > 0) {
     throw new StepFailedError(
       'transient',
       `no member of an owned group could take it over (${SUCCESSOR_TRIES} tried)`,
     );
   }
-  return destroy();
+  return destroy(context, group.groupId, counts);
 }
 
 export const groups: ErasureStep = async (context) => {
