@@ -434,85 +434,67 @@ describe('handing over an owned group while its members change', () => {
     expect(w.chat.personalDataOf('plan_heir_owner').groups).toEqual([]);
   });
 
-  it('reads the members again when the chosen one left while the owner was choosing (both closing at once)', async () => {
-    const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'groups' } });
+  /**
+   * An owner and its group's longest-standing member closing at once, in two instances: the `slow` one's
+   * erasure reads a list that is answered late (2 s, well within its 5 s Chat timeout, so that a slow
+   * machine still fits the other erasure in between), and the other erasure runs to its end in the
+   * meantime. Both end erased, the group with the next member, neither in it.
+   */
+  const closeTogether = async (name: string, slow: 'owner' | 'member', delayed: string) => {
+    const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'groups', CHAT_TIMEOUT_MS: '5000' } });
+    const ids = { owner: `${name}_owner`, member: `${name}_first`, next: `${name}_next` };
     w.chat.seed({
-      accounts: ['plan_team_owner', 'plan_team_first', 'plan_team_next'],
+      accounts: Object.values(ids),
       groups: [
         {
-          groupId: 'plan-team',
+          groupId: name,
           type: 'Public',
-          owner: 'plan_team_owner',
+          owner: ids.owner,
           members: [
-            { account: 'plan_team_owner', role: 'Owner', joinTime: 1_600_000_000 },
-            { account: 'plan_team_first', joinTime: 1_700_000_100 },
-            { account: 'plan_team_next', joinTime: 1_700_000_200 },
+            { account: ids.owner, role: 'Owner', joinTime: 1_600_000_000 },
+            { account: ids.member, joinTime: 1_700_000_100 },
+            { account: ids.next, joinTime: 1_700_000_200 },
           ],
         },
       ],
     });
-    // The owner's member list is read while the first member is still in the group, and arrives late;
-    // meanwhile the first member's own erasure (another instance) takes it out of the group. The owner's
-    // change_group_owner to it is then refused (the simulator's 10004, a permanent class).
-    w.chat.injectFault({ type: 'delay', ms: 700, command: 'get_group_member_info', times: 1 });
-    const owner = run(w, [event({ userId: 'plan_team_owner' })]);
-    await vi.waitFor(() => {
-      expect(w.chat.requests.some((request) => request.command === 'get_group_member_info')).toBe(true);
-    });
-    const member = await run(w, [event({ userId: 'plan_team_first' })]);
-    const { audits } = await owner;
-    const refused = w.chat.requests.filter(
-      (request) => request.command === 'change_group_owner' && request.errorCode !== 0,
+    w.chat.injectFault({ type: 'delay', ms: 2000, command: delayed, times: 1 });
+    const slowRun = run(w, [event({ userId: ids[slow] })]);
+    await vi.waitFor(
+      () => {
+        expect(w.chat.requests.some((request) => request.command === delayed)).toBe(true);
+      },
+      { timeout: 10_000 },
     );
-    expect(refused.map((request) => request.errorCode)).toEqual([10004]);
-    expect(member.audits[0]).toMatchObject({ outcome: 'erased' });
-    expect(audits[0]).toMatchObject({
-      outcome: 'erased',
-      steps: { groups: { result: 'done', verified: true, transferred: 1 } },
-    });
-    expect(w.chat.groupOf('plan-team')?.owner).toBe('plan_team_next');
-    expect(w.chat.personalDataOf('plan_team_owner').groups).toEqual([]);
-    expect(w.chat.personalDataOf('plan_team_first').groups).toEqual([]);
+    const fast = (await run(w, [event({ userId: ids[slow === 'owner' ? 'member' : 'owner'] })])).audits[0];
+    const late = (await slowRun).audits[0];
+    expect([late?.outcome, fast?.outcome]).toEqual(['erased', 'erased']);
+    expect(w.chat.groupOf(name)?.owner).toBe(ids.next);
+    expect(w.chat.personalDataOf(ids.owner).groups).toEqual([]);
+    expect(w.chat.personalDataOf(ids.member).groups).toEqual([]);
+    const refusals = (command: string) =>
+      w.chat.requests
+        .filter((request) => request.command === command && request.errorCode !== 0)
+        .map((request) => request.errorCode);
+    return slow === 'owner'
+      ? { owner: late, member: fast, refusals }
+      : { owner: fast, member: late, refusals };
+  };
+
+  it('reads the members again when the chosen one left while the owner was choosing (both closing at once)', async () => {
+    // The owner's member list still names the first member; its change_group_owner to it is then refused
+    // (the simulator's 10004, a permanent class).
+    const { owner, refusals } = await closeTogether('plan-team', 'owner', 'get_group_member_info');
+    expect(refusals('change_group_owner')).toEqual([10004]);
+    expect(owner).toMatchObject({ steps: { groups: { result: 'done', verified: true, transferred: 1 } } });
   });
 
   it('hands on a group it was given while leaving it (an owner closing at the same time chose it)', async () => {
-    const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'groups' } });
-    w.chat.seed({
-      accounts: ['plan_given_owner', 'plan_given_first', 'plan_given_next'],
-      groups: [
-        {
-          groupId: 'plan-given',
-          type: 'Public',
-          owner: 'plan_given_owner',
-          members: [
-            { account: 'plan_given_owner', role: 'Owner', joinTime: 1_600_000_000 },
-            { account: 'plan_given_first', joinTime: 1_700_000_100 },
-            { account: 'plan_given_next', joinTime: 1_700_000_200 },
-          ],
-        },
-      ],
-    });
-    // The member's group list says "member" and arrives late; meanwhile the owner's erasure (another
-    // instance) hands the group to it. Its delete_group_member is then refused: it is the owner now.
-    w.chat.injectFault({ type: 'delay', ms: 700, command: 'get_joined_group_list', times: 1 });
-    const member = run(w, [event({ userId: 'plan_given_first' })]);
-    await vi.waitFor(() => {
-      expect(w.chat.requests.some((request) => request.command === 'get_joined_group_list')).toBe(true);
-    });
-    const owner = await run(w, [event({ userId: 'plan_given_owner' })]);
-    expect(owner.audits[0]).toMatchObject({ outcome: 'erased', steps: { groups: { transferred: 1 } } });
-    const { audits } = await member;
-    const refused = w.chat.requests.filter(
-      (request) => request.command === 'delete_group_member' && request.errorCode !== 0,
-    );
-    expect(refused.map((request) => request.errorCode)).toEqual([10004]);
-    expect(audits[0]).toMatchObject({
-      outcome: 'erased',
-      steps: { groups: { result: 'done', verified: true, transferred: 1 } },
-    });
-    expect(w.chat.groupOf('plan-given')?.owner).toBe('plan_given_next');
-    expect(w.chat.personalDataOf('plan_given_owner').groups).toEqual([]);
-    expect(w.chat.personalDataOf('plan_given_first').groups).toEqual([]);
+    // The member's group list says "member"; its delete_group_member is then refused: it is the owner now.
+    const { owner, member, refusals } = await closeTogether('plan-given', 'member', 'get_joined_group_list');
+    expect(refusals('delete_group_member')).toEqual([10004]);
+    expect(owner).toMatchObject({ steps: { groups: { transferred: 1 } } });
+    expect(member).toMatchObject({ steps: { groups: { result: 'done', verified: true, transferred: 1 } } });
   });
 
   it('still fails the step when a member still in the group is refused', async () => {
