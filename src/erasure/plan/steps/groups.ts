@@ -5,6 +5,8 @@
  * a group with no other member, or of a type that keeps no member list (AVChatRoom), is destroyed.
  * `destroy` destroys every owned group. A membership no API can remove (an AVChatRoom the user does not
  * own) is a residual: counted, and left out of the read-back. 10010/10015 (the group is gone) are done.
+ * Members of one group may be erased at the same time, so a refused hand-over or leave is checked against
+ * a fresh listing before it fails the step.
  */
 import * as z from 'zod';
 import { StepFailedError } from '../../../errors.ts';
