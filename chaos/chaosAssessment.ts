@@ -208,18 +208,25 @@ export function assessChaosRun(run: ChaosRunRecord): ChaosReport {
 
   const violations: string[] = [];
   const problems = erasures.flatMap((erasure) => [
-    ...erasure.problems.map((problem) => `event #${erasure.event.index} (${erasure.event.kind}): ${problem}`),
+    ...erasure.problems.map((problem) => ({
+      kind: problem,
+      text: `event #${erasure.event.index} (${erasure.event.kind}): ${problem}`,
+    })),
     ...erasure.messages.flatMap((message) =>
-      message.problems.map(
-        (problem) =>
+      message.problems.map((problem) => ({
+        kind: problem,
+        text:
           `event #${erasure.event.index} (${erasure.event.kind}), message ${message.messageId}` +
           `${message.continuation > 0 ? ` (continuation ${message.continuation})` : ''}: ${problem}`,
-      ),
+      })),
     ),
   ]);
   listSome(violations, problems);
   violations.push(...judgement.strays, ...receiptJudgement.problems);
-  listSome(violations, dataJudgement.problems);
+  listSome(
+    violations,
+    dataJudgement.problems.map((problem) => ({ kind: problem.replace(/^[^:]*: /, ''), text: problem })),
+  );
 
   const handlerTimeouts = run.invocations.filter((info) => info.error instanceof FunctionTimeoutError).length;
   const handlerFailures = run.invocations.filter(
@@ -402,8 +409,22 @@ export function assessChaosRun(run: ChaosRunRecord): ChaosReport {
   return report;
 }
 
-function listSome(into: string[], problems: readonly string[]): void {
-  into.push(...problems.slice(0, LISTED_PROBLEMS));
+/**
+ * Lists at most LISTED_PROBLEMS problems: the first of each kind before the rest, so that a long run of one
+ * kind (receipts missing after an outage, say) never hides another kind from the report.
+ */
+function listSome(into: string[], problems: readonly { kind: string; text: string }[]): void {
+  const seen = new Set<string>();
+  const firsts: string[] = [];
+  const rest: string[] = [];
+  for (const { kind, text } of problems) {
+    if (seen.has(kind)) rest.push(text);
+    else {
+      seen.add(kind);
+      firsts.push(text);
+    }
+  }
+  into.push(...[...firsts, ...rest].slice(0, LISTED_PROBLEMS));
   if (problems.length > LISTED_PROBLEMS) into.push(`… and ${problems.length - LISTED_PROBLEMS} more`);
 }
 
