@@ -413,7 +413,7 @@ export function assessChaosRun(run: ChaosRunRecord): ChaosReport {
  * Lists at most LISTED_PROBLEMS problems: the first of each kind before the rest, so that a long run of one
  * kind (receipts missing after an outage, say) never hides another kind from the report.
  */
-function listSome(into: string[], problems: readonly { kind: string; text: string }[]): void {
+export function listSome(into: string[], problems: readonly { kind: string; text: string }[]): void {
   const seen = new Set<string>();
   const firsts: string[] = [];
   const rest: string[] = [];

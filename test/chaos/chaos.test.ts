@@ -1,6 +1,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busiestWindow, busiestWindowPerCommand } from '../../chaos/callBudget.ts';
+import { listSome } from '../../chaos/chaosAssessment.ts';
 import { parseCallBudgets } from '../../chaos/chaosOptions.ts';
 import { formatChaosReport } from '../../chaos/chaosReport.ts';
 import { type ChaosReport, runChaos } from '../../chaos/chaosRun.ts';
@@ -660,6 +661,20 @@ describe('judging receipts', () => {
     expect(verdict.problems).toEqual([
       '1 dead-lettered records lack a receipt, but ReceiptsUndelivered counts only 0',
     ]);
+  });
+});
+
+describe('listing violations', () => {
+  it('shows the first of each kind before the rest, and counts what it leaves out', () => {
+    const receipts = Array.from({ length: 30 }, (_, i) => ({
+      kind: 'no receipt',
+      text: `#${i}: no receipt`,
+    }));
+    const listed: string[] = [];
+    listSome(listed, [...receipts, { kind: 'lost', text: '#30: lost' }]);
+    expect(listed.slice(0, 2)).toEqual(['#0: no receipt', '#30: lost']);
+    expect(listed).toHaveLength(26);
+    expect(listed.at(-1)).toBe('… and 6 more');
   });
 });
 
