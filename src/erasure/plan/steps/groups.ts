@@ -5,8 +5,8 @@
  * a group with no other member, or of a type that keeps no member list (AVChatRoom), is destroyed.
  * `destroy` destroys every owned group. A membership no API can remove (an AVChatRoom the user does not
  * own) is a residual: counted, and left out of the read-back. 10010/10015 (the group is gone) are done.
- * Members of one group may be erased at the same time, so a refused hand-over or leave is checked against
- * a fresh listing before it fails the step.
+ * Members of one group may be erased at the same time and hand it to one another, so a refused hand-over
+ * or leave is checked against a fresh listing before it fails the step.
  */
 import * as z from 'zod';
 import { StepFailedError } from '../../../errors.ts';
@@ -42,6 +42,8 @@ const memberAnswer = z.object({
 const writeAnswer = z.object({});
 /** Members asked to take over an owned group, in order, before the delivery gives up (and retries). */
 const SUCCESSOR_TRIES = 3;
+/** Times one group is left, looked at again after a refusal, and left again before the delivery retries. */
+const HAND_OVER_ROUNDS = 4;
 
 interface Membership {
   groupId: string;
@@ -162,17 +164,27 @@ async function refusable<T>(write: () => Promise<T>): Promise<T | Refused> {
   }
 }
 
-/** Leaves (or hands over, or destroys) one group; resolves whether the group turned out to be gone. */
+/**
+ * Leaves (or hands over, or destroys) one group; resolves whether the group turned out to be gone. Members
+ * of one group erased at the same time hand it to one another (each hands it to the longest-standing other
+ * member, who may be leaving too), so a refused leave is looked at again: the user may own the group now
+ * (an owner cannot simply leave: hand it on), or have been given it back after handing it over. A plain
+ * member refused twice on a fresh look is a refusal that stands. The group changing hands for ever is a
+ * transient failure: the retry finds fewer members left.
+ */
 async function leave(context: StepContext, group: Membership, counts: GroupCounts): Promise<'left' | 'gone'> {
-  if (group.owned) return leaveOwned(context, group, counts);
-  const left = await refusable(() => removeMember(context, group.groupId));
-  if (typeof left === 'string') return left;
-  // A member closing at the same time may have handed the group to the user since the list was read, and an
-  // owner cannot simply leave: look again, and take the owner's way out if that is what happened.
-  const now = (await listMemberships(context)).find((membership) => membership.groupId === group.groupId);
-  if (now === undefined) return 'left';
-  if (!now.owned) throw left.error;
-  return leaveOwned(context, now, counts);
+  let current = group;
+  for (let round = 0; round < HAND_OVER_ROUNDS; round++) {
+    const left = current.owned
+      ? await leaveOwned(context, current, counts)
+      : await refusable(() => removeMember(context, current.groupId));
+    if (typeof left === 'string') return left;
+    const now = (await listMemberships(context)).find((membership) => membership.groupId === group.groupId);
+    if (now === undefined) return 'left';
+    if (!current.owned && !now.owned) throw left.error;
+    current = now;
+  }
+  throw new StepFailedError('transient', `an owned group kept changing hands (${HAND_OVER_ROUNDS} rounds)`);
 }
 
 async function removeMember({ userId, calls }: StepContext, groupId: string): Promise<'left' | 'gone'> {
@@ -198,12 +210,15 @@ async function destroy(
   return reply.kind === 'ok' ? 'left' : 'gone';
 }
 
-/** Hands over (to the longest-standing other member) or destroys a group the user owns. */
+/**
+ * Hands over (to the longest-standing other member) or destroys a group the user owns. `refused` when the
+ * user, once the group was handed over, could not leave it (it may have been handed back).
+ */
 async function leaveOwned(
   context: StepContext,
   group: Membership,
   counts: GroupCounts,
-): Promise<'left' | 'gone'> {
+): Promise<'left' | 'gone' | Refused> {
   const { calls, settings } = context;
   if (settings.groupOwnerPolicy === 'destroy' || group.type === 'AVChatRoom') {
     return destroy(context, group.groupId, counts);
@@ -231,7 +246,7 @@ async function leaveOwned(
     }
     if (reply.kind === 'ok') {
       counts.transferred++;
-      return removeMember(context, group.groupId);
+      return refusable(() => removeMember(context, group.groupId));
     }
     if (reply.kind === 'gone' && !reply.account) return 'gone';
     // The member's account no longer exists (10019), or the edition refuses: the user still owns the
