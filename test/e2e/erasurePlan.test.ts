@@ -497,7 +497,10 @@ describe('handing over an owned group while its members change', () => {
     expect(member).toMatchObject({ steps: { groups: { result: 'done', verified: true, transferred: 1 } } });
   });
 
-  it('still fails the step when a member still in the group is refused', async () => {
+  it.each([
+    ['a hand-over to a member still in the group', 'change_group_owner', 'plan_stuck_owner'],
+    ['a plain member still listed as one', 'delete_group_member', 'plan_stuck_member'],
+  ])('still fails the step when a fresh look does not explain a refusal: %s', async (_, command, userId) => {
     const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'groups' } });
     w.chat.seed({
       accounts: ['plan_stuck_owner', 'plan_stuck_member'],
@@ -510,8 +513,8 @@ describe('handing over an owned group while its members change', () => {
         },
       ],
     });
-    w.chat.injectFault({ type: 'error-code', code: 10004, command: 'change_group_owner', times: 1 });
-    const { audits } = await run(w, [event({ userId: 'plan_stuck_owner' })]);
+    w.chat.injectFault({ type: 'error-code', code: 10004, command, times: 1 });
+    const { audits } = await run(w, [event({ userId })]);
     expect(audits[0]).toMatchObject({
       outcome: 'dead-lettered',
       failureReason: 'permanent-error',
@@ -519,6 +522,7 @@ describe('handing over an owned group while its members change', () => {
       errorCode: 10004,
     });
     expect(w.chat.groupOf('plan-stuck')?.owner).toBe('plan_stuck_owner');
+    expect(w.chat.groupOf('plan-stuck')?.members.map((member) => member.account)).toContain(userId);
   });
 });
 

@@ -168,9 +168,9 @@ async function refusable<T>(write: () => Promise<T>): Promise<T | Refused> {
  * Leaves (or hands over, or destroys) one group; resolves whether the group turned out to be gone. Members
  * of one group erased at the same time hand it to one another (each hands it to the longest-standing other
  * member, who may be leaving too), so a refused leave is looked at again: the user may own the group now
- * (an owner cannot simply leave: hand it on), or have been given it back after handing it over. A plain
- * member refused twice on a fresh look is a refusal that stands. The group changing hands for ever is a
- * transient failure: the retry finds fewer members left.
+ * (an owner cannot simply leave: hand it on), or have been given it back after handing it over. A refusal
+ * stands when the fresh listing still shows the user as a plain member. A group that keeps changing hands
+ * is a transient failure: the retry finds fewer members left.
  */
 async function leave(context: StepContext, group: Membership, counts: GroupCounts): Promise<'left' | 'gone'> {
   let current = group;
