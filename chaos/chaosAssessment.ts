@@ -233,7 +233,15 @@ export function assessChaosRun(run: ChaosRunRecord): ChaosReport {
     (info) => info.error !== undefined && !(info.error instanceof FunctionTimeoutError),
   ).length;
   if (handlerTimeouts > 0) violations.push(`${handlerTimeouts} invocations ran past their function timeout`);
-  if (handlerFailures > 0) violations.push(`${handlerFailures} invocations threw or answered malformed`);
+  if (handlerFailures > 0) {
+    const reasons = run.invocations
+      .filter((info) => info.error !== undefined && !(info.error instanceof FunctionTimeoutError))
+      .slice(0, 3)
+      .map((info) =>
+        info.error instanceof Error ? `${info.error.name}: ${info.error.message}` : String(info.error),
+      );
+    violations.push(`${handlerFailures} invocations threw or answered malformed (${reasons.join('; ')})`);
+  }
   if (run.drainResult.stoppedBy !== 'empty')
     violations.push(`the drain stopped by ${run.drainResult.stoppedBy}`);
   const left = run.queueLeft.visible + run.queueLeft.notVisible + run.queueLeft.delayed;
