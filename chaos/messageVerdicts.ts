@@ -204,6 +204,7 @@ export function judgeMessages(input: JudgeInput): Judgement {
     const continuation = record === undefined ? 0 : Number(record.attributes.continuation);
     const deleted = deletions.get(messageId) ?? [];
     const copies = ours.get(messageId) ?? [];
+    const finalCopy = latestCopy(copies);
     const deliveries = input.deliveries.recordsOf(messageId);
     const verdict: MessageVerdict = {
       messageId,
@@ -224,9 +225,9 @@ export function judgeMessages(input: JudgeInput): Judgement {
         }),
       ),
       problems: [],
-      ...(copies[0] === undefined
+      ...(finalCopy === undefined
         ? {}
-        : { deadLetter: copies[0], failureReason: copies[0].attributes['failure-reason']?.value }),
+        : { deadLetter: finalCopy, failureReason: finalCopy.attributes['failure-reason']?.value }),
     };
     const finalAudit =
       deleted[0]?.line ??
@@ -250,6 +251,19 @@ export function judgeMessages(input: JudgeInput): Judgement {
     return judgeErasure(input, event, erasureId, chain, continuationOf, backstop.get(index) ?? []);
   });
   return { erasures, messages, strays, deleteShortfalls };
+}
+
+/**
+ * The DLQ copy of the delivery that ended the record. A message has several copies when a DLQ send
+ * succeeded after the function gave up on it and returned the record: a later delivery then dead-lettered
+ * it again, maybe for another reason, and that later copy is the one its receipt describes.
+ */
+export function latestCopy(copies: readonly DeadLetterCopy[]): DeadLetterCopy | undefined {
+  const attemptsOf = (copy: DeadLetterCopy) => Number(copy.attributes.attempts?.value ?? 0);
+  return copies.reduce<DeadLetterCopy | undefined>(
+    (latest, copy) => (latest === undefined || attemptsOf(copy) >= attemptsOf(latest) ? copy : latest),
+    undefined,
+  );
 }
 
 function messageState(

@@ -21,6 +21,7 @@ import {
   type InvocationRecord,
   type JudgeInput,
   judgeMessages,
+  latestCopy,
 } from '../../chaos/messageVerdicts.ts';
 import {
   commandBudget,
@@ -661,6 +662,24 @@ describe('judging receipts', () => {
     expect(verdict.problems).toEqual([
       '1 dead-lettered records lack a receipt, but ReceiptsUndelivered counts only 0',
     ]);
+  });
+});
+
+describe('several DLQ copies of one message', () => {
+  it('judges the record by the copy of the delivery that ended it, whatever order the DLQ returns them in', () => {
+    const copy = (reason: string, attempts: number) => ({
+      body: '{}',
+      attributes: {
+        'failure-reason': { dataType: 'String', value: reason },
+        attempts: { dataType: 'Number', value: String(attempts) },
+      },
+    });
+    // Delivery 4's DLQ send succeeded after the function gave up on it; delivery 5 dead-lettered it again.
+    const early = copy('retries-exhausted', 4);
+    const late = copy('unverified', 5);
+    expect(latestCopy([early, late])).toBe(late);
+    expect(latestCopy([late, early])).toBe(late);
+    expect(latestCopy([])).toBeUndefined();
   });
 });
 
