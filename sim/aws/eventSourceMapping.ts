@@ -170,9 +170,10 @@ function invokeWithin(
 }
 
 /**
- * Polls `queueUrl` like the Lambda SQS event source mapping until the queue is empty, the pollers went
- * idle, `maxDurationMs` passed, or `signal` aborted. An invocation cut short by the last two is left
- * running in the background (nothing can kill it in-process) and counts as failed: nothing is deleted.
+ * Polls `queueUrl` like the Lambda SQS event source mapping until the queue is empty with no invocation
+ * under way, the pollers went idle, `maxDurationMs` passed, or `signal` aborted. Only the last two cut the
+ * invocations under way: such an invocation is left running in the background (nothing can kill it
+ * in-process) and counts as failed: nothing is deleted.
  *
  * @example
  * const result = await drainQueue({
@@ -196,15 +197,20 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainResul
     receiveErrors: 0,
     stoppedBy: 'idle',
   };
+  // `stop` ends polling; `cut` also ends the invocations under way (only a deadline or the caller does).
   const stop = new AbortController();
-  const stopWith = (reason: DrainResult['stoppedBy']) => {
+  const cut = new AbortController();
+  const stopWith = (reason: DrainResult['stoppedBy'], { cutRunning = false } = {}) => {
     if (!stop.signal.aborted) {
       result.stoppedBy = reason;
       stop.abort();
     }
+    if (cutRunning) cut.abort();
   };
-  const deadline = setTimeout(() => stopWith('maxDuration'), settings.maxDurationMs);
-  const onCallerAbort = () => stopWith('aborted');
+  /** Invocations under way, across instances. */
+  let running = 0;
+  const deadline = setTimeout(() => stopWith('maxDuration', { cutRunning: true }), settings.maxDurationMs);
+  const onCallerAbort = () => stopWith('aborted', { cutRunning: true });
   if (options.signal?.aborted) {
     onCallerAbort();
   }
@@ -331,7 +337,7 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainResul
         event,
         context,
         settings.functionTimeoutMs,
-        stop.signal,
+        cut.signal,
         () =>
           new FunctionTimeoutError(
             `Task timed out after ${(settings.functionTimeoutMs / 1000).toFixed(2)} seconds`,
@@ -386,7 +392,12 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainResul
       }
       if (messages.length > 0) {
         idleRounds = 0;
-        await invoke(instance, messages);
+        running += 1;
+        try {
+          await invoke(instance, messages);
+        } finally {
+          running -= 1;
+        }
       } else {
         idleRounds += 1;
         if (settings.idleRoundsToStop !== undefined && idleRounds >= settings.idleRoundsToStop) {
@@ -394,7 +405,10 @@ export async function drainQueue(options: DrainQueueOptions): Promise<DrainResul
         }
       }
       // Checked after every round, so a drain ends right after the last delete, not a long poll later.
-      if (settings.stopWhenEmpty && !stop.signal.aborted && (await queueIsEmpty())) {
+      // Empty only counts once no other invocation is under way: one may still return its records (a
+      // record whose visibility the function reset can even be taken and finished by another instance
+      // while the first is still running).
+      if (settings.stopWhenEmpty && !stop.signal.aborted && running === 0 && (await queueIsEmpty())) {
         stopWith('empty');
       }
     }

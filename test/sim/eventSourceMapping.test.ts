@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -469,6 +473,30 @@ describe('drainQueue', () => {
     clearTimeout(lateMessage);
     expect(bodies).toEqual(['late']);
     expect(result).toMatchObject({ stoppedBy: 'aborted', deleted: 1, handlerErrors: 0 });
+  });
+
+  it.concurrent('lets an invocation under way finish when another instance empties the queue', async () => {
+    // The first instance makes its record visible again at once (as a short visibility backoff would) and
+    // keeps running; the second takes the record, finishes it, and the queue is empty while the first runs.
+    const queue = await newQueue('overlap');
+    await sendBodies(queue, ['only']);
+    let firstDone = false;
+    const first = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      const record = event.Records[0] as SQSRecord;
+      await sqs.client.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queue.url,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
+      await sleep(600);
+      firstDone = true;
+      return allDone();
+    };
+    const result = await drain(queue, { instances: 2, handler: [first, allDone] });
+    expect(firstDone).toBe(true);
+    expect(result).toMatchObject({ invocations: 2, handlerErrors: 0, stoppedBy: 'empty' });
   });
 
   it('refuses options outside what Lambda allows', async () => {
