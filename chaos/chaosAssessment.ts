@@ -225,7 +225,10 @@ export function assessChaosRun(run: ChaosRunRecord): ChaosReport {
   violations.push(...judgement.strays, ...receiptJudgement.problems);
   listSome(
     violations,
-    dataJudgement.problems.map((problem) => ({ kind: problem.replace(/^[^:]*: /, ''), text: problem })),
+    dataJudgement.problems.map((problem) => ({
+      kind: problem.replace(/^[^:]*: /, ''),
+      text: problem,
+    })),
   );
 
   const handlerTimeouts = run.invocations.filter((info) => info.error instanceof FunctionTimeoutError).length;
@@ -426,9 +429,11 @@ export function listSome(into: string[], problems: readonly { kind: string; text
   const firsts: string[] = [];
   const rest: string[] = [];
   for (const { kind, text } of problems) {
-    if (seen.has(kind)) rest.push(text);
+    // Counts and attempts do not make another kind ("followers left: 2" is "followers left: 1").
+    const key = kind.replace(/\d+/g, 'N');
+    if (seen.has(key)) rest.push(text);
     else {
-      seen.add(kind);
+      seen.add(key);
       firsts.push(text);
     }
   }

@@ -489,6 +489,53 @@ describe('handing over an owned group while its members change', () => {
     expect(owner).toMatchObject({ steps: { groups: { result: 'done', verified: true, transferred: 1 } } });
   });
 
+  it('does not ask again a member already passed over when it reads the members again', async () => {
+    const w = await startWorld({ functionEnv: { ERASURE_STEPS: 'groups', CHAT_TIMEOUT_MS: '5000' } });
+    const [owner, gone, leaving, heir] = [
+      'plan_pass_owner',
+      'plan_pass_gone',
+      'plan_pass_leaving',
+      'plan_pass_heir',
+    ];
+    w.chat.seed({
+      accounts: [owner, gone, leaving, heir],
+      groups: [
+        {
+          groupId: 'plan-pass',
+          type: 'Public',
+          owner,
+          members: [
+            { account: gone, joinTime: 1_700_000_100 },
+            { account: leaving, joinTime: 1_700_000_200 },
+            { account: heir, joinTime: 1_700_000_300 },
+          ],
+        },
+      ],
+    });
+    // The owner's member list arrives late; meanwhile `leaving` leaves (its own erasure). The first member
+    // asked answers "account does not exist" (10019), the second is refused (it left): the members are read
+    // again, and the one already passed over is not asked a second time.
+    w.chat.injectFault({ type: 'delay', ms: 2000, command: 'get_group_member_info', times: 1 });
+    w.chat.injectFault({ type: 'error-code', code: 10019, command: 'change_group_owner', times: 1 });
+    const owning = run(w, [event({ userId: owner })]);
+    await vi.waitFor(
+      () => {
+        expect(w.chat.requests.some((request) => request.command === 'get_group_member_info')).toBe(true);
+      },
+      { timeout: 10_000 },
+    );
+    expect((await run(w, [event({ userId: leaving })])).audits[0]).toMatchObject({ outcome: 'erased' });
+    expect((await owning).audits[0]).toMatchObject({
+      outcome: 'erased',
+      steps: { groups: { result: 'done', verified: true, transferred: 1 } },
+    });
+    const asked = w.chat.requests
+      .filter((request) => request.command === 'change_group_owner')
+      .map((request) => (request.body as { NewOwner_Account: string }).NewOwner_Account);
+    expect(asked).toEqual([gone, leaving, heir]);
+    expect(w.chat.groupOf('plan-pass')?.owner).toBe(heir);
+  });
+
   it('hands on a group it was given while leaving it (an owner closing at the same time chose it)', async () => {
     // The member's group list says "member"; its delete_group_member is then refused: it is the owner now.
     const { owner, member, refusals } = await closeTogether('plan-given', 'member', 'get_joined_group_list');

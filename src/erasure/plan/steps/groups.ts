@@ -53,7 +53,8 @@ interface Membership {
 
 /** What the step did with owned groups, and what it had to leave. */
 interface GroupCounts {
-  transferred: number;
+  /** Groups handed over (a set: a group handed back and on again counts once). */
+  transferred: Set<string>;
   destroyed: number;
   avchatroomMemberships: number;
 }
@@ -225,6 +226,8 @@ async function leaveOwned(
   }
   let successors = await successorsOf(context, group.groupId);
   if (successors === 'gone') return 'gone';
+  /** Members already asked that cannot take the group (account gone, edition refuses). */
+  const passedOver = new Set<string>();
   for (let tries = 0; tries < SUCCESSOR_TRIES && successors.length > 0; tries++) {
     const successor = successors[0] as string;
     const reply = await refusable(() =>
@@ -241,16 +244,17 @@ async function leaveOwned(
       const now = await successorsOf(context, group.groupId);
       if (now === 'gone') return 'gone';
       if (now.includes(successor)) throw reply.error;
-      successors = now;
+      successors = now.filter((member) => !passedOver.has(member));
       continue;
     }
     if (reply.kind === 'ok') {
-      counts.transferred++;
+      counts.transferred.add(group.groupId);
       return refusable(() => removeMember(context, group.groupId));
     }
     if (reply.kind === 'gone' && !reply.account) return 'gone';
     // The member's account no longer exists (10019), or the edition refuses: the user still owns the
     // group, so the next longest-standing member is asked.
+    passedOver.add(successor);
     successors = successors.slice(1);
   }
   if (successors.length > 0) {
@@ -264,7 +268,7 @@ async function leaveOwned(
 
 export const groups: ErasureStep = async (context) => {
   const { tally } = context;
-  const counts: GroupCounts = { transferred: 0, destroyed: 0, avchatroomMemberships: 0 };
+  const counts: GroupCounts = { transferred: new Set(), destroyed: 0, avchatroomMemberships: 0 };
   // A group that answered "gone" (10010, 10015) is done, even if a listing still shows it.
   const gone = new Set<string>();
   const list = async () => {
@@ -283,7 +287,7 @@ export const groups: ErasureStep = async (context) => {
     result: 'done',
     removed,
     verified: true,
-    transferred: counts.transferred,
+    transferred: counts.transferred.size,
     destroyed: counts.destroyed,
     ...(counts.avchatroomMemberships > 0
       ? { residual: { 'avchatroom-memberships': counts.avchatroomMemberships } }
