@@ -21,6 +21,7 @@ import {
   type DeadLetterCopy,
   ERASURE_STATES,
   type ErasureState,
+  FAILURE_REASONS,
   type InvocationRecord,
   judgeMessages,
   MESSAGE_STATES,
@@ -594,13 +595,7 @@ function unexercised(report: ChaosReport, run: ChaosRunRecord): string[] {
   if (report.calls.newKeyAccepted === 0) missing.push('no call was accepted after the key rotation');
   if (report.drain.returnedForRetry === 0) missing.push('no record went back for retry');
   if (report.continuations.messages === 0) missing.push('no long plan was continued');
-  for (const reason of [
-    'invalid-event',
-    'permanent-error',
-    'retries-exhausted',
-    'unverified',
-    'receipt-undelivered',
-  ]) {
+  for (const reason of FAILURE_REASONS) {
     if ((report.deadLetterReasons[reason] ?? 0) === 0)
       missing.push(`no record was dead-lettered as ${reason}`);
   }

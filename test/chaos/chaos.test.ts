@@ -18,6 +18,7 @@ import { DeliveryLog } from '../../chaos/deliveryLog.ts';
 import {
   type AuditLine,
   type DeadLetterCopy,
+  FAILURE_REASONS,
   type InvocationRecord,
   type JudgeInput,
   judgeMessages,
@@ -842,13 +843,7 @@ describe('the chaos run, fixed seed (issues 5, 9, 10)', () => {
   });
 
   it('dead-letters with every reason, doomed accounts never erased', () => {
-    for (const reason of [
-      'invalid-event',
-      'permanent-error',
-      'retries-exhausted',
-      'unverified',
-      'receipt-undelivered',
-    ]) {
+    for (const reason of FAILURE_REASONS) {
       expect(report.deadLetterReasons[reason], reason).toBeGreaterThan(0);
     }
     // (A doomed account is erased only when an injected "does not exist" stops its plan: the verdicts check it.)
